@@ -1,0 +1,5 @@
+import sys
+
+from rewardbench.cli import main
+
+sys.exit(main())

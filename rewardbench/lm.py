@@ -1,0 +1,92 @@
+"""Batched log-probabilities of completion tokens under a causal LM: one forward per batch, no per-token Python.
+
+Only the completion positions go through the output projection, so a 49k-token vocabulary costs memory for the
+scored tokens alone rather than for every padded position.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass
+class TokenScores:
+    """Per-sequence completion scores: summed log-prob, token count, and whether greedy decoding matches."""
+
+    logprob_sum: float
+    n_tokens: int
+    greedy_match: bool
+
+    @property
+    def mean_logprob(self) -> float:
+        return self.logprob_sum / self.n_tokens
+
+
+def max_positions(model: Any, tokenizer: Any = None) -> int:
+    """Longest input the model accepts (RoBERTa-style position offsets and tokenizer limits included)."""
+    config = model.config
+    limit = getattr(config, "max_position_embeddings", None) or getattr(config, "n_positions", None) or 1024
+    if getattr(config, "model_type", "") in ("roberta", "xlm-roberta", "camembert", "longformer"):
+        limit -= 2
+    if tokenizer is not None and 0 < getattr(tokenizer, "model_max_length", limit) < limit:
+        limit = tokenizer.model_max_length
+    return int(limit)
+
+
+def encode_pairs(tokenizer: Any, contexts: Sequence[str], completions: Sequence[str], max_length: int) -> list[tuple[list[int], list[int]]]:
+    """Token ids of each (context, completion), tokenised separately as generation produces them.
+
+    The context starts with BOS when the tokenizer has one (else EOS) so the first completion token is
+    conditioned on something; an empty completion is scored as EOS (the model ending right there). The
+    completion is cut to ``max_length - 1`` tokens and the context is cut from the left to fit.
+    """
+    start = tokenizer.bos_token_id if tokenizer.bos_token_id is not None else tokenizer.eos_token_id
+    ctx_ids = tokenizer(list(contexts), add_special_tokens=False)["input_ids"]
+    comp_ids = tokenizer(list(completions), add_special_tokens=False)["input_ids"]
+    pairs = []
+    for ctx, comp in zip(ctx_ids, comp_ids):
+        comp = (comp or [tokenizer.eos_token_id])[: max_length - 1]
+        ctx = [start] + ctx
+        ctx = ctx[max(0, len(ctx) + len(comp) - max_length):]
+        pairs.append((ctx, comp))
+    return pairs
+
+
+def score_pairs(model: Any, pairs: Sequence[tuple[list[int], list[int]]], *, pad_id: int, batch_size: int = 32) -> list[TokenScores]:
+    """Score completion ids given context ids, in length-sorted batches."""
+    import torch
+
+    order = sorted(range(len(pairs)), key=lambda i: len(pairs[i][0]) + len(pairs[i][1]))
+    results: list[TokenScores | None] = [None] * len(pairs)
+    device = next(model.parameters()).device
+    backbone = getattr(model, model.base_model_prefix)
+    head = model.get_output_embeddings()
+    for start in range(0, len(order), batch_size):
+        idx = order[start:start + batch_size]
+        seqs = [pairs[i][0] + pairs[i][1] for i in idx]
+        width = max(len(s) for s in seqs)
+        ids = torch.full((len(seqs), width), pad_id, dtype=torch.long)
+        mask = torch.zeros((len(seqs), width), dtype=torch.long)
+        rows, cols, targets = [], [], []
+        for row, (i, seq) in enumerate(zip(idx, seqs)):
+            ids[row, : len(seq)] = torch.tensor(seq)
+            mask[row, : len(seq)] = 1
+            n_ctx, n_comp = len(pairs[i][0]), len(pairs[i][1])
+            rows += [row] * n_comp
+            cols += range(n_ctx - 1, n_ctx + n_comp - 1)  # position t predicts token t+1
+            targets += pairs[i][1]
+        with torch.inference_mode():
+            hidden = backbone(input_ids=ids.to(device), attention_mask=mask.to(device)).last_hidden_state
+            logits = head(hidden[torch.tensor(rows), torch.tensor(cols)]).float()
+            logp = torch.log_softmax(logits, dim=-1)
+            target_t = torch.tensor(targets, device=logp.device)
+            token_lp = logp.gather(1, target_t[:, None]).squeeze(1).cpu()
+            hit = (logits.argmax(-1) == target_t).cpu()
+        offset = 0
+        for i in idx:
+            n = len(pairs[i][1])
+            results[i] = TokenScores(float(token_lp[offset:offset + n].sum()), n, bool(hit[offset:offset + n].all()))
+            offset += n
+    return results  # type: ignore[return-value]

@@ -1,0 +1,136 @@
+"""The reward protocol: keyword-only, batched, validated, NaN-checked, and a drop-in TRL ``reward_funcs`` entry."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from rewardbench.errors import RewardError
+
+
+@dataclass(frozen=True)
+class Probe:
+    """A pair the reward must order: ``better`` scores above ``worse`` (same prompt for both)."""
+
+    prompt: str
+    better: str
+    worse: str
+
+
+@dataclass(frozen=True)
+class RewardCard:
+    """What a reward measures, for `rewardbench list rewards`, result files and reports."""
+
+    id: str  # registry id, short kebab-case
+    version: int  # bumped whenever the scoring changes
+    measures: str  # one sentence
+    range: str  # e.g. "[0, 1]"
+    higher_is_better: bool = True
+    checkpoint: str | None = None  # model spec (hub id, local path or embedded:NAME), if any
+    citation: str = ""
+    probes: tuple[Probe, ...] = field(default_factory=tuple)
+
+    @property
+    def offline(self) -> bool:
+        """True when the reward needs no model hub."""
+        from rewardbench.models import source_kind
+
+        return self.checkpoint is None or source_kind(self.checkpoint) != "hub"
+
+
+def completion_text(item: Any) -> str:
+    """A completion as plain text: TRL passes strings, or lists of chat messages for conversational data."""
+    if isinstance(item, str):
+        return item
+    if isinstance(item, list) and all(isinstance(m, dict) and "content" in m for m in item):
+        return "".join(str(m["content"]) for m in item)
+    raise TypeError(f"each prompt/completion must be a str (or a list of chat messages), got {type(item).__name__}")
+
+
+class Reward:
+    """Base class of every reward: subclasses implement ``_score`` on validated string lists.
+
+    Calls are keyword-only and batched: ``reward(prompts=[...], completions=[...]) -> list[float]``. Positional
+    calls are refused, since two swapped ``list[str]`` arguments would otherwise fail silently. Extra keyword
+    arguments (TRL passes ``completion_ids`` and dataset columns) are accepted and ignored unless the reward uses
+    them. Every returned score is checked to be finite; a bad one raises :class:`RewardError` naming its text.
+    """
+
+    card: RewardCard
+
+    def __init__(self, card: RewardCard) -> None:
+        self.card = card
+        self.__name__ = card.id  # TRL names reward_funcs columns after __name__
+
+    @property
+    def id(self) -> str:
+        return self.card.id
+
+    @property
+    def version(self) -> int:
+        return self.card.version
+
+    def __call__(self, *args: Any, prompts: Sequence[Any] | None = None,
+                 completions: Sequence[Any] | None = None, **kwargs: Any) -> list[float]:
+        if args:
+            raise TypeError(
+                f"reward {self.id!r} takes keyword arguments only: reward(prompts=[...], completions=[...])"
+            )
+        if completions is None:
+            raise TypeError(f"reward {self.id!r} needs completions=[...]")
+        completions = self._as_texts("completions", completions)
+        prompts = [""] * len(completions) if prompts is None else self._as_texts("prompts", prompts)
+        if len(prompts) != len(completions):
+            raise ValueError(
+                f"prompts and completions must have the same length, got {len(prompts)} prompts "
+                f"and {len(completions)} completions"
+            )
+        if not completions:
+            return []
+        scores = [float(s) for s in self._score(prompts, completions, **kwargs)]
+        if len(scores) != len(completions):
+            raise RewardError(f"reward {self.id!r} returned {len(scores)} scores for {len(completions)} texts")
+        for prompt, completion, score in zip(prompts, completions, scores):
+            if not math.isfinite(score):
+                raise RewardError(
+                    f"reward {self.id!r} gave {score} for prompt {prompt[:80]!r} + completion {completion[:80]!r}"
+                )
+        return scores
+
+    @staticmethod
+    def _as_texts(name: str, values: Any) -> list[str]:
+        if isinstance(values, str) or not isinstance(values, Sequence):
+            raise TypeError(f"{name} must be a list of strings, got {type(values).__name__}")
+        try:
+            return [completion_text(v) for v in values]
+        except TypeError as exc:
+            raise TypeError(f"{name}: {exc}") from None
+
+    def _score(self, prompts: list[str], completions: list[str], **kwargs: Any) -> list[float]:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.id!r} v{self.version}>"
+
+
+def join_text(prompt: str, completion: str) -> str:
+    """Prompt + completion as one text, the way the seeds score it."""
+    return prompt + completion
+
+
+def sort_by_length(texts: Sequence[str]) -> list[int]:
+    """Indices that sort texts by length, so each batch pads to a similar length."""
+    return sorted(range(len(texts)), key=lambda i: len(texts[i]))
+
+
+def batched_in_length_order(texts: Sequence[str], batch_size: int, score_batch: Any) -> list[Any]:
+    """Call ``score_batch`` on length-sorted batches and return results in the original order."""
+    order = sort_by_length(texts)
+    out: list[Any] = [None] * len(texts)
+    for start in range(0, len(order), batch_size):
+        idx = order[start:start + batch_size]
+        for i, value in zip(idx, score_batch([texts[i] for i in idx])):
+            out[i] = value
+    return out

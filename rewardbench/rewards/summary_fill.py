@@ -1,0 +1,199 @@
+"""Summary-fill: how much a summary helps a language model recover masked words of its document."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import random
+import statistics
+from dataclasses import dataclass
+from typing import Any
+
+from rewardbench import models
+from rewardbench.errors import ConfigError
+from rewardbench.lm import encode_pairs, max_positions, score_pairs
+from rewardbench.rewards.base import Probe, Reward, RewardCard
+
+METRICS = ("logprob", "accuracy")
+
+
+@functools.lru_cache(maxsize=1)
+def stop_words() -> frozenset[str]:
+    """spaCy's English stop words (326 words; no spaCy model package needed)."""
+    import spacy
+
+    return frozenset(spacy.blank("en").Defaults.stop_words)
+
+
+def choose_masks(words: list[str], n_masks: int, seed: int) -> list[int]:
+    """Indices of words to mask: not the first word, not stop words, not numbers or punctuation.
+
+    Seeded by ``seed`` and the document itself, so the same document always gets the same masks.
+    """
+    candidates = [i for i, w in enumerate(words) if i > 0 and w.isalpha() and w.lower() not in stop_words()]
+    digest = hashlib.sha256(" ".join(words).encode("utf-8")).hexdigest()[:16]
+    rng = random.Random(f"{seed}:{digest}")
+    return sorted(rng.sample(candidates, min(n_masks, len(candidates))))
+
+
+@dataclass(frozen=True)
+class FillResult:
+    """Mean fill accuracy and mean true-word log-probability over one document's masks, per condition."""
+
+    n_masks: int
+    accuracy_with: float
+    accuracy_without: float
+    logprob_with: float
+    logprob_without: float
+
+    def gain(self, metric: str) -> float:
+        if metric == "accuracy":
+            return self.accuracy_with - self.accuracy_without
+        return self.logprob_with - self.logprob_without
+
+
+class SummaryFillReward(Reward):
+    """Summary quality as the help it gives a language model filling masked document words.
+
+    Measures: mask ``n_masks`` content words of the document (seeded; never stop words, numbers or the first
+    word); fill each with and without the summary prepended; the reward is the gain with the summary in mean
+    log-probability of the true word (``metric="logprob"``, default) or in top-1 fill accuracy
+    (``metric="accuracy"``). Both are reported by :meth:`fill`. Range: logprob gain unbounded, accuracy gain
+    in [-1, 1]. Higher is better.
+    Fillers: a masked LM (``filler="masked"``, default bert-base-uncased: the word's word-pieces are masked
+    together and scored at once) or a causal LM (``filler="causal"``, the embedded SmolLM2: the true word is
+    scored from the left context with the summary as prefix).
+    The document is the ``documents`` column when given (TRL passes dataset columns), else the prompt.
+    Citation: the summary-fill study on openai/summarize_from_feedback (Stiennon et al. 2020 for the data).
+
+    Example:
+        >>> from rewardbench.rewards import load_reward
+        >>> r = load_reward("summary-fill-smollm2")                                # doctest: +SKIP
+        >>> r(prompts=[document], completions=[summary])                           # doctest: +SKIP
+    """
+
+    def __init__(self, model: str = "bert-base-uncased", *, filler: str = "masked", metric: str = "logprob",
+                 n_masks: int = 8, seed: int = 0, max_document_words: int = 200, max_summary_words: int = 64,
+                 batch_size: int = 32, id: str = "summary-fill", version: int = 1) -> None:
+        if filler not in ("masked", "causal"):
+            raise ConfigError(f"summary-fill filler must be 'masked' or 'causal', got {filler!r}")
+        if metric not in METRICS:
+            raise ConfigError(f"summary-fill metric must be one of {METRICS}, got {metric!r}")
+        if n_masks < 1:
+            raise ConfigError(f"summary-fill n_masks must be >= 1, got {n_masks}")
+        self.model_spec, self.filler, self.metric = model, filler, metric
+        self.n_masks, self.seed, self.batch_size = n_masks, seed, batch_size
+        self.max_document_words, self.max_summary_words = max_document_words, max_summary_words
+        doc = ("The new parser reads sentences from the treebank and assigns each word a syntactic head . "
+               "Trained on the treebank , the parser reaches high accuracy on sentences from news text .")
+        super().__init__(RewardCard(
+            id=id, version=version, checkpoint=model,
+            range="(-inf, inf)" if metric == "logprob" else "[-1, 1]",
+            measures=f"gain in masked-word {metric} when the summary is prepended ({filler} filler, {n_masks} masks)",
+            citation="summary-fill study (masked-LM summary quality); Stiennon et al. 2020 for the comparisons",
+            probes=(Probe(doc, "A treebank parser assigns syntactic heads and reaches high accuracy on news.",
+                          "Cats enjoy sleeping in warm sunny places."),),
+        ))
+
+    def _score(self, prompts: list[str], completions: list[str], documents: list[str] | None = None,
+               **_: Any) -> list[float]:
+        docs = list(documents) if documents is not None else prompts
+        return [r.gain(self.metric) for r in self.fill(docs, completions)]
+
+    def fill(self, documents: list[str], summaries: list[str]) -> list[FillResult]:
+        """Fill statistics for each (document, summary); a summary of "" gives identical conditions."""
+        if len(documents) != len(summaries):
+            raise ValueError(f"documents and summaries must have the same length, got {len(documents)} and {len(summaries)}")
+        words = [d.split()[: self.max_document_words] for d in documents]
+        summaries = [" ".join(s.split()[: self.max_summary_words]) for s in summaries]
+        masks = [choose_masks(w, self.n_masks, self.seed) for w in words]
+        # One batch holds every masked variant of every document, with and without its summary.
+        jobs = [(d, i, s) for d, (w, m) in enumerate(zip(words, masks)) for i in m
+                for s in ({"", summaries[d]} if summaries[d] else {""})]
+        fill_one = self._fill_masked if self.filler == "masked" else self._fill_causal
+        scored = dict(zip(jobs, fill_one([(words[d], i, s) for d, i, s in jobs]))) if jobs else {}
+        results = []
+        for d, m in enumerate(masks):
+            if not m:
+                results.append(FillResult(0, 0.0, 0.0, 0.0, 0.0))
+                continue
+            without = [scored[(d, i, "")] for i in m]
+            with_ = [scored[(d, i, summaries[d])] for i in m]
+            results.append(FillResult(
+                len(m),
+                statistics.fmean(h for _, h in with_), statistics.fmean(h for _, h in without),
+                statistics.fmean(lp for lp, _ in with_), statistics.fmean(lp for lp, _ in without),
+            ))
+        return results
+
+    def _fill_causal(self, jobs: list[tuple[list[str], int, str]]) -> list[tuple[float, bool]]:
+        model = models.load_causal_lm(self.model_spec)
+        tok = models.load_tokenizer(self.model_spec)
+        contexts = [(summary + "\n\n" if summary else "") + " ".join(words[:i]) for words, i, summary in jobs]
+        targets = [" " + words[i] for words, i, _ in jobs]
+        pairs = encode_pairs(tok, contexts, targets, max_positions(model, tok))
+        return [(s.logprob_sum, s.greedy_match)
+                for s in score_pairs(model, pairs, pad_id=tok.pad_token_id, batch_size=self.batch_size)]
+
+    def _fill_masked(self, jobs: list[tuple[list[str], int, str]]) -> list[tuple[float, bool]]:
+        model = models.load_masked_lm(self.model_spec)
+        tok = models.load_tokenizer(self.model_spec)
+        if tok.mask_token_id is None:
+            raise ConfigError(f"filler model {self.model_spec!r} has no mask token; use filler='causal' for a causal LM")
+        # The two conditions go in separate batches so a document-only input never carries an empty segment.
+        out: dict[int, tuple[float, bool]] = {}
+        for with_summary in (False, True):
+            idx = [k for k, job in enumerate(jobs) if bool(job[2]) == with_summary]
+            for start in range(0, len(idx), self.batch_size):
+                chunk = idx[start:start + self.batch_size]
+                out.update(zip(chunk, self._masked_batch(model, tok, [jobs[k] for k in chunk], with_summary)))
+        return [out[k] for k in range(len(jobs))]
+
+    def _masked_batch(self, model: Any, tok: Any, chunk: list[tuple[list[str], int, str]],
+                      with_summary: bool) -> list[tuple[float, bool]]:
+        import torch
+
+        max_len = max_positions(model, tok)
+        docs = [words for words, _, _ in chunk]
+        if with_summary:  # truncation cuts the summary, never the document, so every mask survives
+            enc = tok([s.split() for _, _, s in chunk], docs, is_split_into_words=True, truncation="only_first",
+                      max_length=max_len, padding=True, return_tensors="pt")
+        else:
+            enc = tok(docs, is_split_into_words=True, truncation=True, max_length=max_len, padding=True,
+                      return_tensors="pt")
+        doc_segment = 1 if with_summary else 0
+        ids = enc["input_ids"].clone()
+        positions = []
+        for row, (_, i, _) in enumerate(chunk):
+            pos = [t for t, (w, seg) in enumerate(zip(enc.word_ids(row), enc.sequence_ids(row)))
+                   if w == i and seg == doc_segment]
+            if not pos:
+                raise ConfigError(
+                    f"masked word {i} fell outside the filler's {max_len}-token window; "
+                    "lower max_document_words"
+                )
+            positions.append(pos)
+            ids[row, pos] = tok.mask_token_id
+        device = next(model.parameters()).device
+        inputs = {k: v.to(device) for k, v in enc.items()}
+        inputs["input_ids"] = ids.to(device)
+        with torch.inference_mode():
+            logp = torch.log_softmax(model(**inputs).logits.float(), -1).cpu()
+        results = []
+        for row, pos in enumerate(positions):
+            true = enc["input_ids"][row, pos]
+            scores = logp[row, pos]
+            results.append((float(scores.gather(1, true[:, None]).sum()), bool((scores.argmax(-1) == true).all())))
+        return results
+
+
+def bert(**options: Any) -> SummaryFillReward:
+    """Summary-fill with bert-base-uncased as the masked filler (the seed's setting; hub)."""
+    options.setdefault("model", "bert-base-uncased")
+    return SummaryFillReward(filler="masked", id="summary-fill", **options)
+
+
+def smollm2(**options: Any) -> SummaryFillReward:
+    """Summary-fill with the embedded SmolLM2 as a causal filler (no hub)."""
+    options.setdefault("model", "embedded:smollm2-135m")
+    return SummaryFillReward(filler="causal", id="summary-fill-smollm2", **options)
