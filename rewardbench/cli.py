@@ -75,6 +75,29 @@ def cmd_zoo_build(args: argparse.Namespace) -> None:
         print(line + ")")
 
 
+def cmd_eval_rewards(args: argparse.Namespace) -> None:
+    from pathlib import Path
+
+    from rewardbench.provenance import write_json_atomic
+    from rewardbench.reward_eval import EvalConfig, evaluate
+
+    config = EvalConfig(suite=args.suite, source=args.source, seed=args.seed, n_pairs=args.n_pairs,
+                        n_documents=args.n_documents, rewards=tuple(args.reward))
+    result = evaluate(config)
+    suffix = "" if args.source == "embedded" else f"_{args.source}"
+    path = write_json_atomic(Path(args.out) / f"{args.suite}{suffix}.json", result)
+    print(f"wrote {path} ({len(result['rows'])} rows, {len(result['skipped'])} rewards skipped)")
+    for skip in result["skipped"]:
+        print(f"  skipped {skip['reward']}: {skip['reason']}")
+
+
+def cmd_report(args: argparse.Namespace) -> None:
+    from rewardbench.report import report
+
+    for path in report(args.directory):
+        print(f"wrote {path}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rewardbench", description="Reward-model zoo and RL steering benchmark.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -91,6 +114,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--option", action="append", default=[], metavar="KEY=VALUE", help="any other reward option")
     p.add_argument("texts", nargs="+", help="completions to score")
     p.set_defaults(func=cmd_score)
+
+    p = sub.add_parser("eval-rewards", help="how often rewards agree with labelled preferences")
+    p.add_argument("--suite", required=True, help="sentiment, summary or probes")
+    p.add_argument("--source", default="embedded", help="embedded (no hub, default) or hub (adds the seeds' data)")
+    p.add_argument("--reward", action="append", default=[], help="reward id to evaluate (repeatable; default: all that fit)")
+    p.add_argument("--seed", type=int, default=0, help="pair sampling, masking and bootstrap seed")
+    p.add_argument("--n-pairs", type=int, default=500, help="sentiment pairs per direction and pair set")
+    p.add_argument("--n-documents", type=int, default=100, help="summary documents per pair set")
+    p.add_argument("--out", default="results/rewards", help="folder for the result JSON")
+    p.set_defaults(func=cmd_eval_rewards)
+
+    p = sub.add_parser("report", help="render LEADERBOARD.md and plots from result JSON files")
+    p.add_argument("directory", help="folder with result JSON files, e.g. results/rewards")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("zoo", help="the embedded model zoo")
     zoo_sub = p.add_subparsers(dest="zoo_command", required=True)

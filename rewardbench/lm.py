@@ -56,37 +56,54 @@ def encode_pairs(tokenizer: Any, contexts: Sequence[str], completions: Sequence[
 
 def score_pairs(model: Any, pairs: Sequence[tuple[list[int], list[int]]], *, pad_id: int, batch_size: int = 32) -> list[TokenScores]:
     """Score completion ids given context ids, in length-sorted batches."""
+    sequences = [ctx + comp for ctx, comp in pairs]
+    spans = [[(len(ctx), len(ctx) + len(comp))] for ctx, comp in pairs]
+    return [s[0] for s in score_spans(model, sequences, spans, pad_id=pad_id, batch_size=batch_size)]
+
+
+def score_spans(model: Any, sequences: Sequence[list[int]], spans: Sequence[Sequence[tuple[int, int]]], *,
+                pad_id: int, batch_size: int = 32) -> list[list[TokenScores]]:
+    """Score token spans ``[start, end)`` of each sequence, each token given everything to its left.
+
+    Several spans of one sequence cost one forward pass: a causal LM's prediction at a position depends only on
+    the tokens before it. Spans must start at 1 or later (the first token has no context).
+    """
     import torch
 
-    order = sorted(range(len(pairs)), key=lambda i: len(pairs[i][0]) + len(pairs[i][1]))
-    results: list[TokenScores | None] = [None] * len(pairs)
+    order = sorted(range(len(sequences)), key=lambda i: len(sequences[i]))
+    results: list[list[TokenScores] | None] = [None] * len(sequences)
     device = next(model.parameters()).device
     backbone = getattr(model, model.base_model_prefix)
     head = model.get_output_embeddings()
     for start in range(0, len(order), batch_size):
         idx = order[start:start + batch_size]
-        seqs = [pairs[i][0] + pairs[i][1] for i in idx]
-        width = max(len(s) for s in seqs)
-        ids = torch.full((len(seqs), width), pad_id, dtype=torch.long)
-        mask = torch.zeros((len(seqs), width), dtype=torch.long)
+        width = max(len(sequences[i]) for i in idx)
+        ids = torch.full((len(idx), width), pad_id, dtype=torch.long)
+        mask = torch.zeros((len(idx), width), dtype=torch.long)
         rows, cols, targets = [], [], []
-        for row, (i, seq) in enumerate(zip(idx, seqs)):
+        for row, i in enumerate(idx):
+            seq = sequences[i]
             ids[row, : len(seq)] = torch.tensor(seq)
             mask[row, : len(seq)] = 1
-            n_ctx, n_comp = len(pairs[i][0]), len(pairs[i][1])
-            rows += [row] * n_comp
-            cols += range(n_ctx - 1, n_ctx + n_comp - 1)  # position t predicts token t+1
-            targets += pairs[i][1]
+            for lo, hi in spans[i]:
+                if lo < 1 or hi > len(seq) or hi <= lo:
+                    raise ValueError(f"span {(lo, hi)} does not fit a sequence of {len(seq)} tokens")
+                rows += [row] * (hi - lo)
+                cols += range(lo - 1, hi - 1)  # position t predicts token t+1
+                targets += seq[lo:hi]
         with torch.inference_mode():
             hidden = backbone(input_ids=ids.to(device), attention_mask=mask.to(device)).last_hidden_state
             logits = head(hidden[torch.tensor(rows), torch.tensor(cols)]).float()
-            logp = torch.log_softmax(logits, dim=-1)
-            target_t = torch.tensor(targets, device=logp.device)
-            token_lp = logp.gather(1, target_t[:, None]).squeeze(1).cpu()
+            target_t = torch.tensor(targets, device=logits.device)
+            token_lp = torch.log_softmax(logits, dim=-1).gather(1, target_t[:, None]).squeeze(1).cpu()
             hit = (logits.argmax(-1) == target_t).cpu()
         offset = 0
         for i in idx:
-            n = len(pairs[i][1])
-            results[i] = TokenScores(float(token_lp[offset:offset + n].sum()), n, bool(hit[offset:offset + n].all()))
-            offset += n
+            scores = []
+            for lo, hi in spans[i]:
+                n = hi - lo
+                scores.append(TokenScores(float(token_lp[offset:offset + n].sum()), n,
+                                          bool(hit[offset:offset + n].all())))
+                offset += n
+            results[i] = scores
     return results  # type: ignore[return-value]

@@ -301,3 +301,23 @@ def test_weighted_sum_and_normalisation():
     assert normalised(prompts=PROMPTS, completions=COMPLETIONS) == pytest.approx(expected)
     with pytest.raises(ConfigError, match="clip"):
         NormalizedReward(vader, clip=(1.0, -1.0))
+
+
+def test_causal_filler_matches_per_mask_computation(tiny_llama):
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(tiny_llama)
+    model = AutoModelForCausalLM.from_pretrained(tiny_llama).eval()
+    summary = "a parser assigns heads"
+    words = DOC.split()
+    [result] = SummaryFillReward(tiny_llama, filler="causal", n_masks=3).fill([DOC], [summary])
+    pieces = tok([w if j == 0 else " " + w for j, w in enumerate(words)], add_special_tokens=False)["input_ids"]
+    for prefix, expected in ((tok(summary + "\n\n", add_special_tokens=False)["input_ids"], result.logprob_with),
+                             ([], result.logprob_without)):
+        lps = []
+        for i in choose_masks(words, 3, seed=0):  # one forward per mask: the slow, obvious way
+            ctx = [tok.bos_token_id] + prefix + [t for p in pieces[:i] for t in p]
+            with torch.no_grad():
+                logp = model(torch.tensor([ctx + pieces[i]])).logits[0].log_softmax(-1)
+            lps.append(sum(float(logp[len(ctx) - 1 + j, t]) for j, t in enumerate(pieces[i])))
+        assert expected == pytest.approx(sum(lps) / 3, abs=1e-4)

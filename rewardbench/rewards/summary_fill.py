@@ -11,7 +11,7 @@ from typing import Any
 
 from rewardbench import models
 from rewardbench.errors import ConfigError
-from rewardbench.lm import encode_pairs, max_positions, score_pairs
+from rewardbench.lm import max_positions, score_spans
 from rewardbench.rewards.base import Probe, Reward, RewardCard
 
 METRICS = ("logprob", "accuracy")
@@ -108,17 +108,18 @@ class SummaryFillReward(Reward):
         summaries = [" ".join(s.split()[: self.max_summary_words]) for s in summaries]
         masks = [choose_masks(w, self.n_masks, self.seed) for w in words]
         # One batch holds every masked variant of every document, with and without its summary.
-        jobs = [(d, i, s) for d, (w, m) in enumerate(zip(words, masks)) for i in m
-                for s in ({"", summaries[d]} if summaries[d] else {""})]
+        # Keyed by the document's words, so a document repeated in the batch is filled once per condition.
+        jobs = list(dict.fromkeys((tuple(w), i, s) for w, m, summary in zip(words, masks, summaries) for i in m
+                                  for s in ("", summary)))
         fill_one = self._fill_masked if self.filler == "masked" else self._fill_causal
-        scored = dict(zip(jobs, fill_one([(words[d], i, s) for d, i, s in jobs]))) if jobs else {}
+        scored = dict(zip(jobs, fill_one([(list(w), i, s) for w, i, s in jobs]))) if jobs else {}
         results = []
-        for d, m in enumerate(masks):
+        for w, m, summary in zip(words, masks, summaries):
             if not m:
                 results.append(FillResult(0, 0.0, 0.0, 0.0, 0.0))
                 continue
-            without = [scored[(d, i, "")] for i in m]
-            with_ = [scored[(d, i, summaries[d])] for i in m]
+            without = [scored[(tuple(w), i, "")] for i in m]
+            with_ = [scored[(tuple(w), i, summary)] for i in m]
             results.append(FillResult(
                 len(m),
                 statistics.fmean(h for _, h in with_), statistics.fmean(h for _, h in without),
@@ -127,13 +128,32 @@ class SummaryFillReward(Reward):
         return results
 
     def _fill_causal(self, jobs: list[tuple[list[str], int, str]]) -> list[tuple[float, bool]]:
+        # Left context only: one sequence per (document, summary) scores all of its masked words at once.
         model = models.load_causal_lm(self.model_spec)
         tok = models.load_tokenizer(self.model_spec)
-        contexts = [(summary + "\n\n" if summary else "") + " ".join(words[:i]) for words, i, summary in jobs]
-        targets = [" " + words[i] for words, i, _ in jobs]
-        pairs = encode_pairs(tok, contexts, targets, max_positions(model, tok))
-        return [(s.logprob_sum, s.greedy_match)
-                for s in score_pairs(model, pairs, pad_id=tok.pad_token_id, batch_size=self.batch_size)]
+        max_len = max_positions(model, tok)
+        groups = list(dict.fromkeys((tuple(words), summary) for words, _, summary in jobs))
+        start = tok.bos_token_id if tok.bos_token_id is not None else tok.eos_token_id
+        sequences, word_spans = [], []
+        for words, summary in groups:
+            ids = [start] + (tok(summary + "\n\n", add_special_tokens=False)["input_ids"] if summary else [])
+            pieces = tok([w if j == 0 else " " + w for j, w in enumerate(words)], add_special_tokens=False)["input_ids"]
+            spans = []
+            for piece in pieces:
+                spans.append((len(ids), len(ids) + len(piece)))
+                ids += piece
+            sequences.append(ids[:max_len])
+            word_spans.append(spans)
+        wanted = [sorted({i for w, i, s in jobs if (tuple(w), s) == g}) for g in groups]
+        for (words, _), spans, seq, masks in zip(groups, word_spans, sequences, wanted):
+            if any(spans[i][1] > len(seq) for i in masks):
+                raise ConfigError(f"a masked word fell outside the filler's {max_len}-token window; "
+                                  "lower max_document_words or max_summary_words")
+        scores = score_spans(model, sequences, [[spans[i] for i in m] for spans, m in zip(word_spans, wanted)],
+                             pad_id=tok.pad_token_id, batch_size=self.batch_size)
+        by_job = {(g, i): s for g, m, sc in zip(groups, wanted, scores) for i, s in zip(m, sc)}
+        return [(by_job[((tuple(w), s), i)].logprob_sum, by_job[((tuple(w), s), i)].greedy_match)
+                for w, i, s in jobs]
 
     def _fill_masked(self, jobs: list[tuple[list[str], int, str]]) -> list[tuple[float, bool]]:
         model = models.load_masked_lm(self.model_spec)
