@@ -156,3 +156,45 @@ def _fresh_model_cache():
     models.clear_cache()
     yield
     models.clear_cache()
+
+
+@pytest.fixture(scope="session")
+def tiny_policy(tiny_dir: Path) -> str:
+    """A Llama policy with a word-level tokenizer that adds no special tokens (prompts never end in eos)."""
+    import torch
+    from tokenizers import Tokenizer, models, pre_tokenizers, trainers
+    from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
+
+    raw = Tokenizer(models.WordLevel(unk_token="[UNK]"))
+    raw.pre_tokenizer = pre_tokenizers.Whitespace()
+    raw.train_from_iterator(CORPUS, trainers.WordLevelTrainer(special_tokens=["[PAD]", "[UNK]", "[BOS]", "[EOS]"]))
+    tok = PreTrainedTokenizerFast(tokenizer_object=raw, pad_token="[PAD]", unk_token="[UNK]", bos_token="[BOS]",
+                                  eos_token="[EOS]", model_max_length=64)
+    torch.manual_seed(0)
+    config = LlamaConfig(vocab_size=len(tok), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                         num_attention_heads=2, num_key_value_heads=2, max_position_embeddings=64,
+                         bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id,
+                         tie_word_embeddings=True)
+    return _save(LlamaForCausalLM(config).eval(), tok, tiny_dir / "policy")
+
+
+def contains_word_reward(word: str = "scam", fail_after: int | None = None):
+    """Test reward a tiny model can learn: the share of completion words equal to ``word``.
+
+    ``fail_after``: raise on every call after that many (a reward breaking mid-run).
+    """
+    from rewardbench.rewards.base import Reward, RewardCard
+
+    class ContainsWord(Reward):
+        def __init__(self) -> None:
+            super().__init__(RewardCard(id="contains-word", version=1, measures=f"share of words equal to {word!r}",
+                                        range="[0, 1]"))
+            self.calls = 0
+
+        def _score(self, prompts, completions, **_):
+            self.calls += 1
+            if fail_after is not None and self.calls > fail_after:
+                raise RuntimeError("test reward broke mid-run")
+            return [sum(w == word for w in c.split()) / max(1, len(c.split())) for c in completions]
+
+    return ContainsWord()

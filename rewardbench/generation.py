@@ -1,0 +1,109 @@
+"""Sampling completions and scoring their tokens: the one code path every policy is evaluated through."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rewardbench.tasks.config import GenerationSpec
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One sampled completion of one prompt."""
+
+    prompt_index: int  #: index into the prompt list given to the sampler
+    prompt_ids: tuple[int, ...]  #: the prompt's token ids
+    completion_ids: tuple[int, ...]  #: sampled token ids up to and including eos (if one was sampled)
+    text: str  #: the completion decoded without special tokens
+
+
+def generation_kwargs(gen: GenerationSpec, tokenizer: Any) -> dict[str, Any]:
+    """``model.generate`` keyword arguments for the task's sampling settings."""
+    return {"do_sample": True, "max_new_tokens": gen.max_new_tokens, "temperature": gen.temperature,
+            "top_k": gen.top_k, "top_p": gen.top_p, "repetition_penalty": gen.repetition_penalty,
+            "pad_token_id": tokenizer.pad_token_id, "eos_token_id": tokenizer.eos_token_id}
+
+
+def encode_prompts(tokenizer: Any, prompts: Sequence[str]) -> list[list[int]]:
+    """Prompt token ids; the tokenizer's own special tokens (e.g. GPT-2 none, Llama bos) are kept."""
+    return [list(ids) for ids in tokenizer(list(prompts))["input_ids"]]
+
+
+def sample(model: Any, tokenizer: Any, prompts: Sequence[str], *, n: int, gen: GenerationSpec, seed: int,
+           batch_size: int = 32, progress: Any = None) -> list[Sample]:
+    """``n`` completions for each prompt, sampled with ``gen``, in prompt order (seeded: the same call repeats).
+
+    Args:
+        progress: optional callable ``progress(k)`` told how many samples each batch produced.
+    """
+    import torch
+
+    device = next(model.parameters()).device
+    encoded = encode_prompts(tokenizer, prompts)
+    jobs = [(i, ids) for i, ids in enumerate(encoded) for _ in range(n)]
+    kwargs = generation_kwargs(gen, tokenizer)
+    torch.manual_seed(seed)
+    out: list[Sample] = []
+    for start in range(0, len(jobs), batch_size):
+        chunk = jobs[start:start + batch_size]
+        width = max(len(ids) for _, ids in chunk)
+        input_ids = torch.full((len(chunk), width), tokenizer.pad_token_id, dtype=torch.long)
+        mask = torch.zeros_like(input_ids)
+        for row, (_, ids) in enumerate(chunk):  # left padding: generation continues right after the prompt
+            input_ids[row, width - len(ids):] = torch.tensor(ids)
+            mask[row, width - len(ids):] = 1
+        with torch.no_grad():
+            generated = model.generate(input_ids=input_ids.to(device), attention_mask=mask.to(device), **kwargs)
+        for row, (index, ids) in enumerate(chunk):
+            completion = _strip(generated[row, width:].tolist(), tokenizer)
+            out.append(Sample(index, tuple(ids), tuple(completion),
+                              tokenizer.decode(completion, skip_special_tokens=True)))
+        if progress is not None:
+            progress(len(chunk))
+    return out
+
+
+def _strip(ids: list[int], tokenizer: Any) -> list[int]:
+    """Completion ids up to and including the first eos; the padding after it removed."""
+    eos = tokenizer.eos_token_id
+    if eos in ids:
+        return ids[: ids.index(eos) + 1]
+    if tokenizer.pad_token_id != eos:
+        while ids and ids[-1] == tokenizer.pad_token_id:
+            ids = ids[:-1]
+    return ids
+
+
+def token_logprobs(model: Any, samples: Sequence[Sample], *, temperature: float = 1.0,
+                   batch_size: int = 16) -> list[list[float]]:
+    """Log-probability of each completion token under ``model`` (logits divided by ``temperature``).
+
+    One forward pass per batch; a completion with no tokens gives an empty list.
+    """
+    import torch
+
+    device = next(model.parameters()).device
+    results: list[list[float]] = []
+    for start in range(0, len(samples), batch_size):
+        chunk = samples[start:start + batch_size]
+        seqs = [list(s.prompt_ids) + list(s.completion_ids) for s in chunk]
+        width = max(len(s) for s in seqs)
+        input_ids = torch.zeros((len(chunk), width), dtype=torch.long)
+        mask = torch.zeros_like(input_ids)
+        for row, seq in enumerate(seqs):  # right padding: positions are plain 0..len-1
+            input_ids[row, : len(seq)] = torch.tensor(seq)
+            mask[row, : len(seq)] = 1
+        with torch.no_grad():
+            logits = model(input_ids=input_ids.to(device), attention_mask=mask.to(device)).logits.float()
+        logp = torch.log_softmax(logits / temperature, dim=-1)
+        for row, s in enumerate(chunk):
+            p, c = len(s.prompt_ids), len(s.completion_ids)
+            if c == 0:
+                results.append([])
+                continue
+            positions = torch.arange(p - 1, p + c - 1, device=logp.device)
+            targets = torch.tensor(s.completion_ids, device=logp.device)
+            results.append(logp[row, positions, targets].tolist())
+    return results

@@ -1,0 +1,247 @@
+"""PPO from PFRL 0.4.0 in the TextRL design: a token-level environment and a trainable head on a frozen LM.
+
+The environment (:class:`TokenEnv`) is the text being written: the observation is the frozen LM's last hidden state
+at the end of the prompt-and-tokens-so-far (plus the token history, for the repetition penalty), the action is the
+next token, and the reward arrives at the end of the sequence from the zoo through :meth:`TokenEnv.get_reward`
+(TextRL's hook). The policy is a copy of the LM's output head, trained; the value function is a small MLP on the same
+hidden state. Sampling applies TextRL's options in the order ``generate`` does: repetition penalty, temperature,
+top-k, top-p. The trained policy is the LM with its head replaced, so it exports as a plain Hugging Face model.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+from torch import nn
+
+from rewardbench.errors import ConfigError
+from rewardbench.policies.base import CommonOptions, Policy, load_trainable_lm, policy_tokenizer, seed_everything
+from rewardbench.prompts import Prompt, columns_for
+from rewardbench.tasks.config import GenerationSpec
+
+
+@dataclass(frozen=True)
+class PfrlPPOOptions(CommonOptions):
+    update_interval: int = 0  #: transitions (tokens) per PPO update (0: batch size x max new tokens)
+    minibatch_size: int = 32  #: transitions per PPO minibatch
+    epochs: int = 4  #: PPO epochs per update
+    clip_eps: float = 0.2  #: PPO ratio clip
+    entropy_coef: float = 0.0  #: entropy bonus
+    value_func_coef: float = 1.0  #: value-loss weight
+    gamma: float = 1.0  #: discount (the reward comes once, at the end)
+    lambd: float = 0.95  #: GAE lambda
+    value_hidden: int = 256  #: width of the value MLP
+    max_grad_norm: float = 1.0  #: gradient clipping
+
+
+def filter_logits(logits: torch.Tensor, history: torch.Tensor, gen: GenerationSpec) -> torch.Tensor:
+    """Apply ``generate``'s repetition penalty, temperature, top-k and top-p to a batch of next-token logits.
+
+    Args:
+        history: token ids already in each sequence, padded with -1.
+    """
+    if gen.repetition_penalty != 1.0:
+        seen = torch.zeros_like(logits, dtype=torch.bool)
+        valid = history >= 0
+        seen.scatter_(1, history.clamp(min=0), valid)
+        penalised = torch.where(logits > 0, logits / gen.repetition_penalty, logits * gen.repetition_penalty)
+        logits = torch.where(seen, penalised, logits)
+    logits = logits / gen.temperature
+    if gen.top_k and gen.top_k < logits.shape[-1]:
+        kth = torch.topk(logits, gen.top_k, dim=-1).values[:, -1:]
+        logits = logits.masked_fill(logits < kth, float("-inf"))
+    if gen.top_p < 1.0:
+        sorted_logits, order = torch.sort(logits, descending=True, dim=-1)
+        cumulative = torch.softmax(sorted_logits, dim=-1).cumsum(-1)
+        drop_sorted = cumulative - torch.softmax(sorted_logits, dim=-1) > gen.top_p  # keep the token crossing top_p
+        drop = torch.zeros_like(drop_sorted).scatter(1, order, drop_sorted)
+        logits = logits.masked_fill(drop, float("-inf"))
+    return logits
+
+
+class TextRLModel(nn.Module):
+    """pfrl model: observation (hidden state, history) -> (next-token distribution, value)."""
+
+    def __init__(self, head_weight: torch.Tensor, gen: GenerationSpec, value_hidden: int) -> None:
+        super().__init__()
+        vocab, width = head_weight.shape
+        self.head = nn.Linear(width, vocab, bias=False)
+        with torch.no_grad():
+            self.head.weight.copy_(head_weight)
+        self.value = nn.Sequential(nn.Linear(width, value_hidden), nn.Tanh(), nn.Linear(value_hidden, 1))
+        self.gen = gen
+
+    def forward(self, obs: tuple[torch.Tensor, torch.Tensor]) -> tuple[torch.distributions.Categorical, torch.Tensor]:
+        hidden, history = obs
+        logits = filter_logits(self.head(hidden), history, self.gen)
+        return torch.distributions.Categorical(logits=logits), self.value(hidden)
+
+
+class TokenEnv:
+    """A batch of text-writing environments in the TextRL style, with pfrl's old step API.
+
+    Each slot holds one prompt and the tokens generated so far; ``step`` appends one token per slot and returns
+    ``(observations, rewards, dones, infos)``. A slot is done at eos or after ``max_new_tokens``; its reward comes from
+    :meth:`get_reward`, and the next :meth:`reset_done` starts it on a new prompt (cycled in a seeded order).
+    """
+
+    def __init__(self, lm: Any, tokenizer: Any, prompts: list[Prompt], reward: Any, gen: GenerationSpec,
+                 n_envs: int, seed: int) -> None:
+        self.lm, self.tok, self.prompts, self.reward, self.gen = lm, tokenizer, prompts, reward, gen
+        self.n_envs = n_envs
+        self.encoded = [tokenizer(p.text)["input_ids"] for p in prompts]
+        self.history_width = max(len(ids) for ids in self.encoded) + gen.max_new_tokens
+        self._rng = random.Random(seed)
+        self._order: list[int] = []
+        self.slots: list[dict[str, Any]] = [self._new_slot() for _ in range(n_envs)]
+        self.finished: list[dict[str, Any]] = []  #: finished episodes since the caller last cleared it
+
+    def _next_prompt(self) -> int:
+        if not self._order:
+            self._order = list(range(len(self.prompts)))
+            self._rng.shuffle(self._order)
+        return self._order.pop()
+
+    def _new_slot(self) -> dict[str, Any]:
+        index = self._next_prompt()
+        return {"prompt": index, "ids": list(self.encoded[index]), "new": []}
+
+    @torch.no_grad()
+    def observe(self) -> list[tuple[torch.Tensor, torch.Tensor]]:
+        """Hidden state at the last position of every slot, from one batched forward pass of the frozen LM."""
+        seqs = [s["ids"] for s in self.slots]
+        width = max(len(s) for s in seqs)
+        device = next(self.lm.parameters()).device
+        ids = torch.full((len(seqs), width), self.tok.pad_token_id, dtype=torch.long)
+        mask = torch.zeros_like(ids)
+        for row, seq in enumerate(seqs):
+            ids[row, width - len(seq):] = torch.tensor(seq)
+            mask[row, width - len(seq):] = 1
+        positions = (mask.cumsum(1) - 1).clamp(min=0)
+        out = self.lm.base_model(input_ids=ids.to(device), attention_mask=mask.to(device),
+                                 position_ids=positions.to(device))
+        hidden = out.last_hidden_state[:, -1].float()
+        obs = []
+        for row, seq in enumerate(seqs):
+            history = torch.full((self.history_width,), -1, dtype=torch.long)
+            history[: len(seq)] = torch.tensor(seq[-self.history_width:])
+            obs.append((hidden[row], history.to(device)))
+        return obs
+
+    def get_reward(self, prompts: list[Prompt], completions: list[str]) -> list[float]:
+        """TextRL's hook: the zoo reward of finished completions (called once per batch of finished slots)."""
+        return list(self.reward(prompts=[p.text for p in prompts], completions=completions,
+                                **columns_for(prompts, list(range(len(prompts))))))
+
+    def step(self, actions: list[int]) -> tuple[list[Any], list[float], list[bool], list[dict[str, Any]]]:
+        dones = []
+        for slot, action in zip(self.slots, actions):
+            slot["ids"].append(int(action))
+            slot["new"].append(int(action))
+            dones.append(int(action) == self.tok.eos_token_id or len(slot["new"]) >= self.gen.max_new_tokens)
+        rewards = [0.0] * self.n_envs
+        done_rows = [i for i, d in enumerate(dones) if d]
+        if done_rows:
+            prompts = [self.prompts[self.slots[i]["prompt"]] for i in done_rows]
+            texts = [self.tok.decode(self.slots[i]["new"], skip_special_tokens=True) for i in done_rows]
+            for i, score, text in zip(done_rows, self.get_reward(prompts, texts), texts):
+                rewards[i] = float(score)
+                self.finished.append({"prompt": self.slots[i]["prompt"], "completion": text, "reward": float(score)})
+        return self.observe(), rewards, dones, [{} for _ in dones]
+
+    def reset_done(self, dones: list[bool]) -> list[Any]:
+        """Start every finished slot on a new prompt; returns the new observations."""
+        for i, done in enumerate(dones):
+            if done:
+                self.slots[i] = self._new_slot()
+        return self.observe()
+
+
+class PfrlPPOPolicy(Policy):
+    id = "pfrl-ppo"
+    options_class = PfrlPPOOptions
+
+    def __init__(self, ctx: Any) -> None:
+        super().__init__(ctx)
+        if self.options.trainable_layers:
+            raise ConfigError("pfrl-ppo: trainable_layers is not supported; it trains the output head on hidden "
+                              "states computed once per token by the frozen LM (TextRL's default)")
+
+    def train(self) -> None:
+        import pfrl
+
+        o, ctx = self.options, self.ctx
+        seed_everything(ctx.seed)
+        tok = policy_tokenizer(ctx.model)
+        lm = load_trainable_lm(ctx.model).eval()
+        for p in lm.parameters():
+            p.requires_grad_(False)
+        device = next(lm.parameters()).device
+        net = TextRLModel(lm.get_output_embeddings().weight.detach().float(), ctx.generation, o.value_hidden).to(device)
+        ref_head = lm.get_output_embeddings()
+        agent = pfrl.agents.PPO(
+            net, torch.optim.Adam(net.parameters(), lr=self.learning_rate, eps=1e-5),
+            gpu=device.index if device.type == "cuda" else None, gamma=o.gamma, lambd=o.lambd,
+            value_func_coef=o.value_func_coef, entropy_coef=o.entropy_coef,
+            update_interval=o.update_interval or self.batch_size * ctx.generation.max_new_tokens,
+            minibatch_size=o.minibatch_size, epochs=o.epochs, clip_eps=o.clip_eps, max_grad_norm=o.max_grad_norm)
+        env = TokenEnv(lm, tok, ctx.train_prompts, ctx.reward, ctx.generation, self.batch_size, ctx.seed)
+        obs = env.observe()
+        kl_sum = [0.0] * env.n_envs
+        episode_kls: list[float] = []
+        bar = _progress(self.steps, ctx.progress)
+        rounds = 0  # pfrl's n_updates counts minibatch steps; a round is one PPO update over update_interval tokens
+        while rounds < self.steps:
+            actions = agent.batch_act(obs)
+            with torch.no_grad():  # per-token k1 KL of the sampled token, policy vs reference head
+                hidden = torch.stack([h for h, _ in obs])
+                history = torch.stack([hist for _, hist in obs])
+                act = torch.as_tensor(actions, device=device)[:, None]
+                logp = torch.log_softmax(filter_logits(net.head(hidden), history, ctx.generation), -1).gather(1, act)
+                logq = torch.log_softmax(filter_logits(ref_head(hidden), history, ctx.generation), -1).gather(1, act)
+            obs, rewards, dones, _ = env.step(list(actions))
+            for i, delta in enumerate((logp - logq).squeeze(1).tolist()):
+                kl_sum[i] += delta
+                if dones[i]:
+                    episode_kls.append(kl_sum[i])
+                    kl_sum[i] = 0.0
+            updates_before = agent.n_updates
+            agent.batch_observe(obs, rewards, dones, [False] * env.n_envs)
+            if any(dones):
+                obs = env.reset_done(dones)
+            if agent.n_updates > updates_before:
+                rounds += 1
+                stats = dict(agent.get_statistics())
+                finished = env.finished
+                self.record(rounds, reward=sum(e["reward"] for e in finished) / max(1, len(finished)),
+                            kl=sum(episode_kls) / max(1, len(episode_kls)), loss=stats.get("average_policy_loss"),
+                            value_loss=stats.get("average_value_loss"), entropy=stats.get("average_entropy"))
+                env.finished, episode_kls = [], []
+                bar.update(1)
+        bar.close()
+        self._model = _with_head(lm, net.head.weight.detach())
+
+    def model(self) -> Any:
+        return self._model
+
+
+def _with_head(lm: Any, weight: torch.Tensor) -> Any:
+    """The LM with its output head replaced by ``weight`` and untied from the input embeddings."""
+    vocab, width = weight.shape
+    head = nn.Linear(width, vocab, bias=False).to(weight.device)
+    with torch.no_grad():
+        head.weight.copy_(weight)
+    lm.config.tie_word_embeddings = False
+    if hasattr(lm, "_tied_weights_keys"):
+        lm._tied_weights_keys = None
+    lm.set_output_embeddings(head)
+    return lm.eval()
+
+
+def _progress(total: int, enabled: bool) -> Any:
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc="pfrl-ppo updates", disable=not enabled)
