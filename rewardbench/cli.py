@@ -91,6 +91,48 @@ def cmd_eval_rewards(args: argparse.Namespace) -> None:
         print(f"  skipped {skip['reward']}: {skip['reason']}")
 
 
+def cmd_run(args: argparse.Namespace) -> None:
+    from rewardbench.harness import RunConfig, run
+
+    shard = (1, 1)
+    if args.shard:
+        index, sep, count = args.shard.partition("/")
+        if not sep or not index.isdigit() or not count.isdigit():
+            raise RewardBenchError(f"--shard expects I/N such as 1/4, got {args.shard!r}")
+        shard = (int(index), int(count))
+    policy_options: dict[str, dict[str, Any]] = {}
+    for item in args.policy_option:
+        pid, sep, pair = item.partition(":")
+        if not sep:
+            raise RewardBenchError(f"--policy-option expects POLICY:KEY=VALUE, got {item!r}")
+        policy_options.setdefault(pid, {}).update(_options([pair]))
+    config = RunConfig(task=args.task, source=args.source, preset=args.preset, policies=tuple(args.policy),
+                       rewards=tuple(args.reward), seeds=tuple(args.seeds), out=args.out, shard=shard,
+                       policy_options=policy_options, keep_policy=not args.no_keep_policy,
+                       progress=not args.no_progress)
+    outcomes = run(config)
+    failed = [o for o in outcomes if o.status == "failed"]
+    print(f"\n{len(outcomes) - len(failed)} of {len(outcomes)} runs finished "
+          f"({sum(o.status == 'skipped' for o in outcomes)} from an earlier invocation).")
+    for o in outcomes:
+        print(f"  {o.status:8} {o.spec.name}: {o.path or o.error}")
+    if args.report and outcomes:
+        from rewardbench.report import report
+
+        task_dir = outcomes[0].path.parent.parent.parent if outcomes[0].path else None
+        if task_dir is not None:
+            for path in report(task_dir):
+                print(f"wrote {path}")
+    if failed:
+        raise RewardBenchError(f"{len(failed)} run(s) failed; finished runs are kept, rerun the same command to retry")
+
+
+def cmd_export(args: argparse.Namespace) -> None:
+    from rewardbench.export import export
+
+    print(f"exported {export(args.run_dir, args.out)}")
+
+
 def cmd_report(args: argparse.Namespace) -> None:
     from rewardbench.report import report
 
@@ -124,6 +166,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--n-documents", type=int, default=100, help="summary documents per pair set")
     p.add_argument("--out", default="results/rewards", help="folder for the result JSON")
     p.set_defaults(func=cmd_eval_rewards)
+
+    p = sub.add_parser("run", help="train every (reward, policy, seed) of a task and evaluate on held-out prompts")
+    p.add_argument("--task", required=True, help="task id (dogecoin_negative, tweets_negative, ...) or a task YAML path")
+    p.add_argument("--source", default="embedded", help="embedded (no hub, default) or hub (the seeds' models/data)")
+    p.add_argument("--preset", default="cpu", help="cpu (minutes on 2 cores, default) or gpu (the seeds' scale)")
+    p.add_argument("--policy", action="append", default=[], help="policy id (repeatable; default: the preset's)")
+    p.add_argument("--reward", action="append", default=[], help="training reward id (repeatable; default: the task's)")
+    p.add_argument("--seeds", type=int, nargs="+", default=[0], help="seeds, one run each (default: 0)")
+    p.add_argument("--out", default="results", help="results root; runs go to OUT/TASK/runs/ (default: results)")
+    p.add_argument("--shard", help="I/N: run only the I-th of N shares of the grid (for several machines)")
+    p.add_argument("--policy-option", action="append", default=[], metavar="POLICY:KEY=VALUE",
+                   help="policy option override, e.g. trl-ppo:kl_coef=0.1 (repeatable)")
+    p.add_argument("--no-keep-policy", action="store_true", help="delete trained models after evaluation")
+    p.add_argument("--no-report", dest="report", action="store_false", help="do not render the report at the end")
+    p.add_argument("--no-progress", action="store_true", help="no progress bars")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("export", help="copy a run's trained policy out as a plain Hugging Face model folder")
+    p.add_argument("run_dir", help="a run folder: RESULTS/TASK/runs/POLICY__REWARD__seedN")
+    p.add_argument("--out", required=True, help="destination folder (must not exist)")
+    p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("report", help="render LEADERBOARD.md and plots from result JSON files")
     p.add_argument("directory", help="folder with result JSON files, e.g. results/rewards")

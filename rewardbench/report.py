@@ -135,8 +135,19 @@ def load_results(directory: Path) -> list[dict[str, Any]]:
 
 
 def report(directory: Path) -> list[Path]:
-    """Render ``LEADERBOARD.md`` (and plots) in ``directory`` from its result files; returns the files written."""
+    """Render ``LEADERBOARD.md`` (and plots) in ``directory`` from its result files; returns the files written.
+
+    A folder holding run files (``rewardbench run``) gets a steering leaderboard; one holding reward-evaluation
+    files (``rewardbench eval-rewards``) gets the reward-evaluation leaderboard.
+    """
     directory = Path(directory)
+    if not directory.is_dir():
+        raise ConfigError(f"results directory {str(directory)!r} does not exist")
+    from rewardbench.run_report import load_runs, report_runs
+
+    runs = load_runs([directory])
+    if runs:
+        return report_runs(directory, runs)
     order = {"sentiment": 0, "summary": 1, "probes": 2}
     results = sorted(load_results(directory), key=lambda r: (order.get(r["suite"], 9), r["config"]["source"]))
     lines, written = ["# Reward evaluation leaderboard", "",

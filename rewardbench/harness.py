@@ -1,0 +1,202 @@
+"""``run(config)``: train every (reward, policy, seed) of a task, evaluate each on held-out prompts, one JSON per run.
+
+Resumable: a run whose JSON exists is skipped; a trained policy is saved before evaluation, so an interrupted
+evaluation does not retrain; TRL's GRPO/RLOO resume from their last checkpoint. Results are written atomically.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rewardbench.errors import ConfigError, RewardBenchError
+
+SCHEMA = "rewardbench.run/1"
+N_SAMPLE_ROWS = 8  #: completions stored per run for the before/after samples table
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """One ``rewardbench run`` invocation."""
+
+    task: str  #: task id or YAML path
+    source: str = "embedded"  #: embedded (no hub) or hub (the seeds' models and data)
+    preset: str = "cpu"  #: preset of the task: cpu or gpu
+    policies: tuple[str, ...] = ()  #: policy ids (default: the preset's)
+    rewards: tuple[str, ...] = ()  #: training reward ids (default: the task's); options come from the task if ids match
+    seeds: tuple[int, ...] = (0,)  #: one run per seed
+    out: str = "results"  #: runs go to ``{out}/{task}/runs/``
+    shard: tuple[int, int] = (1, 1)  #: run only the I-th of N interleaved shares of the grid (1-based)
+    policy_options: dict[str, dict[str, Any]] = field(default_factory=dict)  #: per-policy overrides
+    keep_policy: bool = True  #: keep each trained model (needed by ``rewardbench export``)
+    progress: bool = True  #: progress bars
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One cell of the grid."""
+
+    policy: str
+    reward: Any  #: a RewardSpec
+    seed: int
+
+    @property
+    def name(self) -> str:
+        return f"{self.policy}__{self.reward.label.replace(':', '-').replace('/', '_')}__seed{self.seed}"
+
+
+@dataclass
+class RunOutcome:
+    spec: RunSpec
+    status: str  #: done, skipped (already finished) or failed
+    path: Path | None = None
+    error: str | None = None
+
+
+def plan(config: RunConfig) -> tuple[Any, list[RunSpec]]:
+    """The task and the grid of runs of this shard, in a fixed order."""
+    from rewardbench.policies import POLICIES
+    from rewardbench.tasks import load_task
+
+    task = load_task(config.task)
+    task.check_source(config.source)
+    preset = task.preset(config.preset)
+    policies = config.policies or preset.policies
+    for pid in policies:
+        POLICIES.get(pid)
+    rewards = [_reward_spec(task, config.source, rid) for rid in config.rewards] or [task.reward[config.source]]
+    index, count = config.shard
+    if not 1 <= index <= count:
+        raise ConfigError(f"--shard {index}/{count}: need 1 <= I <= N")
+    grid = [RunSpec(p, r, s) for r in rewards for p in policies for s in config.seeds]
+    return task, [spec for i, spec in enumerate(grid) if i % count == index - 1]
+
+
+def _reward_spec(task: Any, source: str, rid: str) -> Any:
+    from rewardbench.rewards import REWARDS
+    from rewardbench.tasks import RewardSpec
+
+    for spec in [task.reward.get(source), *task.judges]:
+        if spec is not None and rid in (spec.id, spec.label):
+            return spec
+    if rid not in REWARDS and not Path(rid).is_dir() and "/" not in rid:
+        REWARDS.get(rid)  # raises with close matches
+    return RewardSpec(rid)
+
+
+def run(config: RunConfig, *, echo: Callable[[str], None] = print) -> list[RunOutcome]:
+    """Run (or resume) every run of the grid; a failing run is reported and the others go on."""
+    task, specs = plan(config)
+    runs_dir = Path(config.out) / task.id / "runs"
+    outcomes = []
+    echo(f"task {task.id} ({config.source}, preset {config.preset}): {len(specs)} runs -> {runs_dir}")
+    for spec in specs:
+        path = runs_dir / spec.name / "result.json"
+        if path.exists():
+            echo(f"  {spec.name}: already finished, skipped")
+            outcomes.append(RunOutcome(spec, "skipped", path))
+            continue
+        echo(f"  {spec.name}: running")
+        try:
+            run_one(task, config, spec, runs_dir / spec.name)
+            outcomes.append(RunOutcome(spec, "done", path))
+        except (RewardBenchError, ValueError, TypeError, RuntimeError, OSError) as exc:
+            detail = "".join(traceback.format_exception_only(exc)).strip()
+            echo(f"  {spec.name}: FAILED: {detail}")
+            outcomes.append(RunOutcome(spec, "failed", None, detail))
+    return outcomes
+
+
+def run_one(task: Any, config: RunConfig, spec: RunSpec, run_dir: Path) -> dict[str, Any]:
+    """Train and evaluate one run; write ``run_dir/result.json`` atomically and return it."""
+    from rewardbench import models
+    from rewardbench.policies import POLICIES, RunContext
+    from rewardbench.policies.base import policy_tokenizer, seed_everything
+    from rewardbench.prompts import build_prompts
+    from rewardbench.provenance import stamp, write_json_atomic
+
+    preset = task.preset(config.preset)
+    model_spec = task.model[config.source]
+    tok = policy_tokenizer(model_spec)
+    train, heldout = build_prompts(task.prompts, config.source, tok)
+    train = train[: preset.train_prompts] if preset.train_prompts else train
+    heldout = heldout[: preset.eval_prompts] if preset.eval_prompts else heldout
+    reward = spec.reward.load()
+    options = {**preset.policy_options.get(spec.policy, {}), **config.policy_options.get(spec.policy, {})}
+    ctx = RunContext(task_id=task.id, model=model_spec, reward=reward, train_prompts=train,
+                     generation=task.generation, preset=preset, seed=spec.seed, work_dir=run_dir / "work",
+                     options=options, progress=config.progress)
+    policy = POLICIES.get(spec.policy)(ctx)
+    saved = run_dir / "policy"
+    t0 = time.perf_counter()
+    curve_path = run_dir / "work" / "curve.json"
+    if (saved / "config.json").is_file() and curve_path.is_file():  # trained before an interruption: reuse it
+        import json
+
+        policy.curve = json.loads(curve_path.read_text(encoding="utf-8"))
+        policy._model = _load_saved(saved)
+        train_seconds = None
+    else:
+        policy.train()
+        train_seconds = time.perf_counter() - t0
+        if policy.trains:  # saved before evaluation, so an interrupted evaluation never retrains
+            policy.save(saved)
+            tok.save_pretrained(saved)
+            write_json_atomic(curve_path, policy.curve)
+    seed_everything(spec.seed)
+    t1 = time.perf_counter()
+    from rewardbench.evaluation import evaluate_policy
+
+    metrics, samples = evaluate_policy(task, config.source, policy, reward, heldout, preset.samples_per_prompt,
+                                       spec.seed, tok, train_label=spec.reward.label,
+                                       progress=config.progress)
+    eval_seconds = time.perf_counter() - t1
+    result = {
+        "schema": SCHEMA,
+        "task": {"id": task.id, "file": Path(task.path).name, "source": config.source, "preset": config.preset,
+                 "description": task.description},
+        "policy": {"id": policy.id, "version": policy.version, "options": asdict(policy.options),
+                   "kl_kind": policy.kl_kind, "model": models.describe(model_spec)},
+        "reward": {"id": reward.id, "label": spec.reward.label, "version": reward.version,
+                   "options": spec.reward.options, "checkpoint": _checkpoint(reward)},
+        "seed": spec.seed,
+        "config": {"preset": asdict(preset), "generation": asdict(task.generation), "n_train_prompts": len(train),
+                   "n_eval_prompts": len(heldout)},
+        "metrics": metrics,
+        "curve": policy.curve,
+        "samples": samples[: N_SAMPLE_ROWS * max(1, preset.samples_per_prompt)],
+        "timing": {"train_seconds": train_seconds, "eval_seconds": eval_seconds,
+                   "seconds_per_step": (train_seconds / len(policy.curve)) if train_seconds and policy.curve else None},
+        "policy_dir": str(saved) if (saved / "config.json").is_file() else None,
+        **stamp(),
+    }
+    write_json_atomic(run_dir / "result.json", result)
+    if not config.keep_policy and saved.is_dir():
+        shutil.rmtree(saved)
+    shutil.rmtree(run_dir / "work", ignore_errors=True)
+    return result
+
+
+def _load_saved(path: Path) -> Any:
+    from transformers import AutoModelForCausalLM
+
+    from rewardbench import models
+
+    return AutoModelForCausalLM.from_pretrained(path).to(models.default_device()).eval()
+
+
+def _checkpoint(reward: Any) -> Any:
+    from rewardbench import models
+
+    ckpt = reward.card.checkpoint
+    if not ckpt:
+        return None
+    try:
+        return models.describe(ckpt)
+    except RewardBenchError:
+        return {"spec": ckpt}
