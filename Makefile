@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test test-fast bench clean
+.PHONY: setup run test test-fast clean
 
 $(STAMP): pyproject.toml constraints.txt embedded-requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -16,12 +16,11 @@ $(STAMP): pyproject.toml constraints.txt embedded-requirements.txt
 
 setup: $(STAMP)
 
+# The main job: every policy of the cpu preset on dogecoin_negative with the embedded zoo (no hub), then the report.
+# Finished runs are kept: rerunning resumes. Results: results/dogecoin_negative/LEADERBOARD.md
 run: setup
 	$(VENV)/bin/rewardbench zoo build
-	$(VENV)/bin/rewardbench score --reward sentiment-minilm-tweets --target negative --prompt "i think dogecoin is" \
-		" a scam and a hoax" " the future of money" " a meme coin"
-	$(VENV)/bin/rewardbench score --reward vader --target negative --prompt "i think dogecoin is" \
-		" a scam and a hoax" " the future of money" " a meme coin"
+	$(VENV)/bin/rewardbench run --task dogecoin_negative
 
 test: setup
 	$(PY) -m pytest
