@@ -17,7 +17,8 @@ $(STAMP): pyproject.toml constraints.txt embedded-requirements.txt
 setup: $(STAMP)
 
 # The main job: every policy of the cpu preset on dogecoin_negative with the embedded zoo (no hub), then the report.
-# Finished runs are kept: rerunning resumes. Results: results/dogecoin_negative/LEADERBOARD.md
+# Finished runs are kept: rerunning resumes. Results: runs/dogecoin_negative/LEADERBOARD.md (git-ignored; the
+# committed copy of a real run is results/dogecoin_negative/)
 run: setup
 	$(VENV)/bin/rewardbench zoo build
 	$(VENV)/bin/rewardbench run --task dogecoin_negative

@@ -174,7 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--policy", action="append", default=[], help="policy id (repeatable; default: the preset's)")
     p.add_argument("--reward", action="append", default=[], help="training reward id (repeatable; default: the task's)")
     p.add_argument("--seeds", type=int, nargs="+", default=[0], help="seeds, one run each (default: 0)")
-    p.add_argument("--out", default="results", help="results root; runs go to OUT/TASK/runs/ (default: results)")
+    p.add_argument("--out", default="runs", help="results root; runs go to OUT/TASK/runs/ (default: runs)")
     p.add_argument("--shard", help="I/N: run only the I-th of N shares of the grid (for several machines)")
     p.add_argument("--policy-option", action="append", default=[], metavar="POLICY:KEY=VALUE",
                    help="policy option override, e.g. trl-ppo:kl_coef=0.1 (repeatable)")

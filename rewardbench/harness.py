@@ -30,7 +30,7 @@ class RunConfig:
     policies: tuple[str, ...] = ()  #: policy ids (default: the preset's)
     rewards: tuple[str, ...] = ()  #: training reward ids (default: the task's); options come from the task if ids match
     seeds: tuple[int, ...] = (0,)  #: one run per seed
-    out: str = "results"  #: runs go to ``{out}/{task}/runs/``
+    out: str = "runs"  #: runs go to ``{out}/{task}/runs/`` (``runs/`` is git-ignored; ``results/`` holds committed copies)
     shard: tuple[int, int] = (1, 1)  #: run only the I-th of N interleaved shares of the grid (1-based)
     policy_options: dict[str, dict[str, Any]] = field(default_factory=dict)  #: per-policy overrides
     keep_policy: bool = True  #: keep each trained model (needed by ``rewardbench export``)
