@@ -80,30 +80,17 @@ def token_logprobs(model: Any, samples: Sequence[Sample], *, temperature: float 
                    batch_size: int = 16) -> list[list[float]]:
     """Log-probability of each completion token under ``model`` (logits divided by ``temperature``).
 
-    One forward pass per batch; a completion with no tokens gives an empty list.
+    Scored by :func:`rewardbench.lm.score_spans` (length-sorted batches, output head on completion positions only);
+    a completion with no tokens gives an empty list.
     """
-    import torch
+    from rewardbench.lm import score_spans
 
-    device = next(model.parameters()).device
-    results: list[list[float]] = []
-    for start in range(0, len(samples), batch_size):
-        chunk = samples[start:start + batch_size]
-        seqs = [list(s.prompt_ids) + list(s.completion_ids) for s in chunk]
-        width = max(len(s) for s in seqs)
-        input_ids = torch.zeros((len(chunk), width), dtype=torch.long)
-        mask = torch.zeros_like(input_ids)
-        for row, seq in enumerate(seqs):  # right padding: positions are plain 0..len-1
-            input_ids[row, : len(seq)] = torch.tensor(seq)
-            mask[row, : len(seq)] = 1
-        with torch.no_grad():
-            logits = model(input_ids=input_ids.to(device), attention_mask=mask.to(device)).logits.float()
-        logp = torch.log_softmax(logits / temperature, dim=-1)
-        for row, s in enumerate(chunk):
-            p, c = len(s.prompt_ids), len(s.completion_ids)
-            if c == 0:
-                results.append([])
-                continue
-            positions = torch.arange(p - 1, p + c - 1, device=logp.device)
-            targets = torch.tensor(s.completion_ids, device=logp.device)
-            results.append(logp[row, positions, targets].tolist())
+    scored = [i for i, s in enumerate(samples) if s.completion_ids]
+    sequences = [list(samples[i].prompt_ids) + list(samples[i].completion_ids) for i in scored]
+    spans = [[(len(samples[i].prompt_ids), len(seq))] for i, seq in zip(scored, sequences)]
+    results: list[list[float]] = [[] for _ in samples]
+    pad_id = getattr(model.config, "pad_token_id", None) or 0
+    for i, span_scores in zip(scored, score_spans(model, sequences, spans, pad_id=pad_id, batch_size=batch_size,
+                                                  temperature=temperature)):
+        results[i] = list(span_scores[0].token_logprobs)
     return results

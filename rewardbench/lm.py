@@ -13,11 +13,12 @@ from typing import Any
 
 @dataclass
 class TokenScores:
-    """Per-sequence completion scores: summed log-prob, token count, and whether greedy decoding matches."""
+    """Per-sequence completion scores: summed log-prob, token count, whether greedy decoding matches, per-token log-probs."""
 
     logprob_sum: float
     n_tokens: int
     greedy_match: bool
+    token_logprobs: tuple[float, ...] = ()
 
     @property
     def mean_logprob(self) -> float:
@@ -62,11 +63,12 @@ def score_pairs(model: Any, pairs: Sequence[tuple[list[int], list[int]]], *, pad
 
 
 def score_spans(model: Any, sequences: Sequence[list[int]], spans: Sequence[Sequence[tuple[int, int]]], *,
-                pad_id: int, batch_size: int = 32) -> list[list[TokenScores]]:
+                pad_id: int, batch_size: int = 32, temperature: float = 1.0) -> list[list[TokenScores]]:
     """Score token spans ``[start, end)`` of each sequence, each token given everything to its left.
 
     Several spans of one sequence cost one forward pass: a causal LM's prediction at a position depends only on
-    the tokens before it. Spans must start at 1 or later (the first token has no context).
+    the tokens before it. Spans must start at 1 or later (the first token has no context). Log-probs are of
+    ``softmax(logits / temperature)``, the distribution sampling at that temperature draws from.
     """
     import torch
 
@@ -95,15 +97,16 @@ def score_spans(model: Any, sequences: Sequence[list[int]], spans: Sequence[Sequ
             hidden = backbone(input_ids=ids.to(device), attention_mask=mask.to(device)).last_hidden_state
             logits = head(hidden[torch.tensor(rows), torch.tensor(cols)]).float()
             target_t = torch.tensor(targets, device=logits.device)
-            token_lp = torch.log_softmax(logits, dim=-1).gather(1, target_t[:, None]).squeeze(1).cpu()
+            token_lp = torch.log_softmax(logits / temperature, dim=-1).gather(1, target_t[:, None]).squeeze(1).cpu()
             hit = (logits.argmax(-1) == target_t).cpu()
         offset = 0
         for i in idx:
             scores = []
             for lo, hi in spans[i]:
                 n = hi - lo
-                scores.append(TokenScores(float(token_lp[offset:offset + n].sum()), n,
-                                          bool(hit[offset:offset + n].all())))
+                span_lp = token_lp[offset:offset + n]
+                scores.append(TokenScores(float(span_lp.sum()), n, bool(hit[offset:offset + n].all()),
+                                          tuple(span_lp.tolist())))
                 offset += n
             results[i] = scores
     return results  # type: ignore[return-value]
