@@ -31,6 +31,11 @@ def encode_prompts(tokenizer: Any, prompts: Sequence[str]) -> list[list[int]]:
     return [list(ids) for ids in tokenizer(list(prompts))["input_ids"]]
 
 
+def left_pad(tokenizer: Any, sequences: Sequence[list[int]]) -> Any:
+    """A left-padded batch (``input_ids``, ``attention_mask`` tensors) of token id lists."""
+    return tokenizer.pad({"input_ids": list(sequences)}, padding=True, padding_side="left", return_tensors="pt")
+
+
 def sample(model: Any, tokenizer: Any, prompts: Sequence[str], *, n: int, gen: GenerationSpec, seed: int,
            batch_size: int = 32, progress: Any = None) -> list[Sample]:
     """``n`` completions for each prompt, sampled with ``gen``, in prompt order (seeded: the same call repeats).
@@ -48,14 +53,11 @@ def sample(model: Any, tokenizer: Any, prompts: Sequence[str], *, n: int, gen: G
     out: list[Sample] = []
     for start in range(0, len(jobs), batch_size):
         chunk = jobs[start:start + batch_size]
-        width = max(len(ids) for _, ids in chunk)
-        input_ids = torch.full((len(chunk), width), tokenizer.pad_token_id, dtype=torch.long)
-        mask = torch.zeros_like(input_ids)
-        for row, (_, ids) in enumerate(chunk):  # left padding: generation continues right after the prompt
-            input_ids[row, width - len(ids):] = torch.tensor(ids)
-            mask[row, width - len(ids):] = 1
+        # left padding: generation continues right after the prompt
+        batch = left_pad(tokenizer, [ids for _, ids in chunk])
+        width = batch["input_ids"].shape[1]
         with torch.no_grad():
-            generated = model.generate(input_ids=input_ids.to(device), attention_mask=mask.to(device), **kwargs)
+            generated = model.generate(**batch.to(device), **kwargs)
         for row, (index, ids) in enumerate(chunk):
             completion = _strip(generated[row, width:].tolist(), tokenizer)
             out.append(Sample(index, tuple(ids), tuple(completion),

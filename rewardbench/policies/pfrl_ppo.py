@@ -18,6 +18,7 @@ import torch
 from torch import nn
 
 from rewardbench.errors import ConfigError
+from rewardbench.generation import left_pad
 from rewardbench.policies.base import CommonOptions, Policy, load_trainable_lm, policy_tokenizer, seed_everything
 from rewardbench.prompts import Prompt, columns_for
 from rewardbench.tasks.config import GenerationSpec
@@ -113,16 +114,10 @@ class TokenEnv:
     def observe(self) -> list[tuple[torch.Tensor, torch.Tensor]]:
         """Hidden state at the last position of every slot, from one batched forward pass of the frozen LM."""
         seqs = [s["ids"] for s in self.slots]
-        width = max(len(s) for s in seqs)
         device = next(self.lm.parameters()).device
-        ids = torch.full((len(seqs), width), self.tok.pad_token_id, dtype=torch.long)
-        mask = torch.zeros_like(ids)
-        for row, seq in enumerate(seqs):
-            ids[row, width - len(seq):] = torch.tensor(seq)
-            mask[row, width - len(seq):] = 1
-        positions = (mask.cumsum(1) - 1).clamp(min=0)
-        out = self.lm.base_model(input_ids=ids.to(device), attention_mask=mask.to(device),
-                                 position_ids=positions.to(device))
+        batch = left_pad(self.tok, seqs).to(device)
+        positions = (batch["attention_mask"].cumsum(1) - 1).clamp(min=0)
+        out = self.lm.base_model(**batch, position_ids=positions)
         hidden = out.last_hidden_state[:, -1].float()
         obs = []
         for row, seq in enumerate(seqs):
