@@ -138,8 +138,7 @@ def run_one(task: Any, config: RunConfig, spec: RunSpec, run_dir: Path) -> dict[
     if (saved / "config.json").is_file() and curve_path.is_file():  # trained before an interruption: reuse it
         import json
 
-        policy.curve = json.loads(curve_path.read_text(encoding="utf-8"))
-        policy._model = _load_saved(saved)
+        policy.load(saved, json.loads(curve_path.read_text(encoding="utf-8")))
         train_seconds = None
     else:
         policy.train()
@@ -180,14 +179,6 @@ def run_one(task: Any, config: RunConfig, spec: RunSpec, run_dir: Path) -> dict[
         shutil.rmtree(saved)
     shutil.rmtree(run_dir / "work", ignore_errors=True)
     return result
-
-
-def _load_saved(path: Path) -> Any:
-    from transformers import AutoModelForCausalLM
-
-    from rewardbench import models
-
-    return AutoModelForCausalLM.from_pretrained(path).to(models.default_device()).eval()
 
 
 def _checkpoint(reward: Any) -> Any:

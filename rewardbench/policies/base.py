@@ -60,6 +60,7 @@ class Policy(ABC):
         self.ctx = ctx
         self.options = build(self.options_class, dict(ctx.options), f"policy {self.id} options")
         self.curve: list[dict[str, Any]] = []
+        self.trained: Any = None  #: the trained causal LM, set by ``train`` (or ``load``) of policies that train
         self._t0 = time.perf_counter()
 
     # -- options shared by the trainers -------------------------------------------------------------------------
@@ -86,15 +87,30 @@ class Policy(ABC):
     # -- the protocol -------------------------------------------------------------------------------------------
     @abstractmethod
     def train(self) -> None:
-        """Train on ``ctx.train_prompts`` with ``ctx.reward``; fill ``self.curve``."""
+        """Train on ``ctx.train_prompts`` with ``ctx.reward``; set ``self.trained`` and fill ``self.curve``."""
 
-    @abstractmethod
     def model(self) -> Any:
-        """The causal LM to sample from after training (shares the reference tokenizer)."""
+        """The causal LM to sample from: the trained model, or the shared reference for policies that do not train."""
+        if self.trained is not None:
+            return self.trained
+        if self.trains:
+            raise RuntimeError(f"policy {self.id!r} has no model yet: call train() or load() first")
+        from rewardbench import models
+
+        return models.load_causal_lm(self.ctx.model)
 
     def save(self, directory: Path) -> None:
         """Save the trained model as a plain Hugging Face folder (what ``rewardbench export`` copies)."""
         self.model().save_pretrained(directory)
+
+    def load(self, directory: Path, curve: list[dict[str, Any]]) -> None:
+        """Restore a model saved by :meth:`save` and its training curve, instead of training again."""
+        from transformers import AutoModelForCausalLM
+
+        from rewardbench import models
+
+        self.trained = AutoModelForCausalLM.from_pretrained(directory).to(models.default_device()).eval()
+        self.curve = list(curve)
 
     def analytic_kl(self) -> float | None:
         """The KL bound of policies that state one (``kl_kind == "analytic"``)."""

@@ -35,10 +35,6 @@ class BestOfNPolicy(Policy):
     def train(self) -> None:
         return None
 
-    def model(self) -> Any:
-        from rewardbench import models
-
-        return models.load_causal_lm(self.ctx.model)
 
     def samples_needed(self, n: int) -> int:
         return n * self.options.n

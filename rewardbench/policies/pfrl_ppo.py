@@ -217,10 +217,7 @@ class PfrlPPOPolicy(Policy):
                 env.finished, episode_kls = [], []
                 bar.update(1)
         bar.close()
-        self._model = _with_head(lm, net.head.weight.detach())
-
-    def model(self) -> Any:
-        return self._model
+        self.trained = _with_head(lm, net.head.weight.detach())
 
 
 def _with_head(lm: Any, weight: torch.Tensor) -> Any:

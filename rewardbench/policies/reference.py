@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from rewardbench.policies.base import Policy
 
 
@@ -16,7 +14,3 @@ class ReferencePolicy(Policy):
     def train(self) -> None:
         return None
 
-    def model(self) -> Any:
-        from rewardbench import models
-
-        return models.load_causal_lm(self.ctx.model)

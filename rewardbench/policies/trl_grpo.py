@@ -10,27 +10,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from rewardbench.policies.base import CommonOptions, Policy
-from rewardbench.policies.trl_common import quiet_trl, train_group_policy
+from rewardbench.policies.trl_common import GroupOptions, TrlGroupPolicy
 
 
 @dataclass(frozen=True)
-class TrlGRPOOptions(CommonOptions):
-    num_generations: int = 4  #: completions per prompt in a group (must divide the batch size)
-    beta: float = 0.0  #: KL coefficient against the reference
+class TrlGRPOOptions(GroupOptions):
     scale_rewards: str = "group"  #: standardise rewards per group ("group"), per batch ("batch") or not ("none")
     loss_type: str = "dapo"  #: TRL loss aggregation: grpo, bnpo, dr_grpo or dapo
-    lora_r: int = 0  #: LoRA rank (0: full fine-tuning); needs peft
-    save_steps: int = 0  #: checkpoint every this many steps for resuming (0: a quarter of the steps)
 
 
-class TrlGRPOPolicy(Policy):
+class TrlGRPOPolicy(TrlGroupPolicy):
     id = "trl-grpo"
+    trainer_name = "GRPO"
     options_class = TrlGRPOOptions
 
-    def train(self) -> None:
-        quiet_trl()
-        self._model = train_group_policy(self, "GRPO", {"scale_rewards": self.options.scale_rewards, "loss_type": self.options.loss_type})
-
-    def model(self) -> Any:
-        return self._model
+    def trainer_options(self) -> dict[str, Any]:
+        return {"scale_rewards": self.options.scale_rewards, "loss_type": self.options.loss_type}

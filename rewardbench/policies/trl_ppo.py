@@ -8,7 +8,6 @@ TRL through :class:`~rewardbench.policies.trl_adapter.RewardAdapter`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from rewardbench.policies.base import (CommonOptions, Policy, freeze_below, load_trainable_lm, policy_tokenizer,
                                        seed_everything)
@@ -82,8 +81,5 @@ class TrlPPOPolicy(Policy):
         trained = trainer.accelerator.unwrap_model(trainer.model).policy
         if o.lora_r:
             trained = trained.merge_and_unload()
-        self._model = trained.eval()
+        self.trained = trained.eval()
         del trainer, ref, value
-
-    def model(self) -> Any:
-        return self._model

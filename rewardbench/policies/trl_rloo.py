@@ -10,26 +10,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from rewardbench.policies.base import CommonOptions, Policy
-from rewardbench.policies.trl_common import quiet_trl, train_group_policy
+from rewardbench.policies.trl_common import GroupOptions, TrlGroupPolicy
 
 
 @dataclass(frozen=True)
-class TrlRLOOOptions(CommonOptions):
-    num_generations: int = 4  #: completions per prompt in a group (must divide the batch size)
-    beta: float = 0.05  #: KL coefficient against the reference
+class TrlRLOOOptions(GroupOptions):
+    beta: float = 0.05  #: KL coefficient against the reference (TRL's RLOO default)
     normalize_advantages: bool = False  #: standardise advantages per batch
-    lora_r: int = 0  #: LoRA rank (0: full fine-tuning); needs peft
-    save_steps: int = 0  #: checkpoint every this many steps for resuming (0: a quarter of the steps)
 
 
-class TrlRLOOPolicy(Policy):
+class TrlRLOOPolicy(TrlGroupPolicy):
     id = "trl-rloo"
+    trainer_name = "RLOO"
     options_class = TrlRLOOOptions
 
-    def train(self) -> None:
-        quiet_trl()
-        self._model = train_group_policy(self, "RLOO", {"normalize_advantages": self.options.normalize_advantages})
-
-    def model(self) -> Any:
-        return self._model
+    def trainer_options(self) -> dict[str, Any]:
+        return {"normalize_advantages": self.options.normalize_advantages}
