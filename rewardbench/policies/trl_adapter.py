@@ -16,7 +16,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from rewardbench.prompts import Prompt
+from rewardbench.prompts import Prompt, columns_for
 
 
 class _Backbone(nn.Module):
@@ -64,9 +64,8 @@ class RewardAdapter(nn.Module):
             found.append(prompt)
             prompts.append(prompt.text)
             completions.append(self.tokenizer.decode(response, skip_special_tokens=True))
-        keys = sorted(set().union(*(p.columns for p in found)))
-        columns = {k: [p.columns.get(k) for p in found] for k in keys}
-        scores = self.reward(prompts=prompts, completions=completions, **columns)
+        scores = self.reward(prompts=prompts, completions=completions,
+                             **columns_for(found, list(range(len(found)))))
         if self.on_scores is not None:
             self.on_scores(list(scores))
         return torch.tensor(scores, dtype=torch.float32)
