@@ -94,6 +94,7 @@ def run(config: RunConfig, *, echo: Callable[[str], None] = print) -> list[RunOu
     task, specs = plan(config)
     runs_dir = Path(config.out) / task.id / "runs"
     outcomes = []
+    prompts = None  # built once per invocation, and only if some run still has to run
     echo(f"task {task.id} ({config.source}, preset {config.preset}): {len(specs)} runs -> {runs_dir}")
     for spec in specs:
         path = runs_dir / spec.name / "result.json"
@@ -103,7 +104,8 @@ def run(config: RunConfig, *, echo: Callable[[str], None] = print) -> list[RunOu
             continue
         echo(f"  {spec.name}: running")
         try:
-            run_one(task, config, spec, runs_dir / spec.name)
+            prompts = prompts or task_prompts(task, config)
+            run_one(task, config, spec, runs_dir / spec.name, prompts)
             outcomes.append(RunOutcome(spec, "done", path))
         except (RewardBenchError, ValueError, TypeError, RuntimeError, OSError) as exc:
             detail = "".join(traceback.format_exception_only(exc)).strip()
@@ -112,20 +114,30 @@ def run(config: RunConfig, *, echo: Callable[[str], None] = print) -> list[RunOu
     return outcomes
 
 
-def run_one(task: Any, config: RunConfig, spec: RunSpec, run_dir: Path) -> dict[str, Any]:
-    """Train and evaluate one run; write ``run_dir/result.json`` atomically and return it."""
+def task_prompts(task: Any, config: RunConfig) -> tuple[list[Any], list[Any]]:
+    """The training and held-out prompts of the task, cut to the preset's counts (the same for every run)."""
+    from rewardbench.policies.base import policy_tokenizer
+    from rewardbench.prompts import build_prompts
+
+    preset = task.preset(config.preset)
+    train, heldout = build_prompts(task.prompts, config.source, policy_tokenizer(task.model[config.source]))
+    train = train[: preset.train_prompts] if preset.train_prompts else train
+    heldout = heldout[: preset.eval_prompts] if preset.eval_prompts else heldout
+    return train, heldout
+
+
+def run_one(task: Any, config: RunConfig, spec: RunSpec, run_dir: Path,
+            prompts: tuple[list[Any], list[Any]]) -> dict[str, Any]:
+    """Train and evaluate one run on ``prompts`` (from :func:`task_prompts`); write ``run_dir/result.json``."""
     from rewardbench import models
     from rewardbench.policies import POLICIES, RunContext
     from rewardbench.policies.base import policy_tokenizer, seed_everything
-    from rewardbench.prompts import build_prompts
     from rewardbench.provenance import stamp, write_json_atomic
 
     preset = task.preset(config.preset)
     model_spec = task.model[config.source]
     tok = policy_tokenizer(model_spec)
-    train, heldout = build_prompts(task.prompts, config.source, tok)
-    train = train[: preset.train_prompts] if preset.train_prompts else train
-    heldout = heldout[: preset.eval_prompts] if preset.eval_prompts else heldout
+    train, heldout = prompts
     reward = spec.reward.load()
     options = {**preset.policy_options.get(spec.policy, {}), **config.policy_options.get(spec.policy, {})}
     ctx = RunContext(task_id=task.id, model=model_spec, reward=reward, train_prompts=train,
