@@ -119,7 +119,8 @@ def cmd_run(args: argparse.Namespace) -> None:
     if args.report and outcomes:
         from rewardbench.report import report
 
-        task_dir = outcomes[0].path.parent.parent.parent if outcomes[0].path else None
+        # OUT/TASK from any finished run's OUT/TASK/runs/NAME/result.json (the first run may have failed)
+        task_dir = next((o.path.parents[2] for o in outcomes if o.path), None)
         if task_dir is not None:
             for path in report(task_dir):
                 print(f"wrote {path}")
