@@ -1,7 +1,8 @@
 """Batched log-probabilities of completion tokens under a causal LM: one forward per batch, no per-token Python.
 
-Only the completion positions go through the output projection, so a 49k-token vocabulary costs memory for the
-scored tokens alone rather than for every padded position.
+Sequences are bucketed by length (:mod:`rewardbench.batching`), so little of a batch is padding. Only the completion
+positions go through the output projection, so a 49k-token vocabulary costs memory for the scored tokens alone rather
+than for every padded position.
 """
 
 from __future__ import annotations
@@ -55,30 +56,37 @@ def encode_pairs(tokenizer: Any, contexts: Sequence[str], completions: Sequence[
     return pairs
 
 
-def score_pairs(model: Any, pairs: Sequence[tuple[list[int], list[int]]], *, pad_id: int, batch_size: int = 32) -> list[TokenScores]:
-    """Score completion ids given context ids, in length-sorted batches."""
+def score_pairs(model: Any, pairs: Sequence[tuple[list[int], list[int]]], *, pad_id: int, batch_size: int = 32,
+                max_tokens: int | None = None) -> list[TokenScores]:
+    """Score completion ids given context ids, in length-bucketed batches."""
     sequences = [ctx + comp for ctx, comp in pairs]
     spans = [[(len(ctx), len(ctx) + len(comp))] for ctx, comp in pairs]
-    return [s[0] for s in score_spans(model, sequences, spans, pad_id=pad_id, batch_size=batch_size)]
+    return [s[0] for s in score_spans(model, sequences, spans, pad_id=pad_id, batch_size=batch_size,
+                                      max_tokens=max_tokens)]
 
 
 def score_spans(model: Any, sequences: Sequence[list[int]], spans: Sequence[Sequence[tuple[int, int]]], *,
-                pad_id: int, batch_size: int = 32, temperature: float = 1.0) -> list[list[TokenScores]]:
+                pad_id: int, batch_size: int = 32, temperature: float = 1.0,
+                max_tokens: int | None = None) -> list[list[TokenScores]]:
     """Score token spans ``[start, end)`` of each sequence, each token given everything to its left.
 
     Several spans of one sequence cost one forward pass: a causal LM's prediction at a position depends only on
     the tokens before it. Spans must start at 1 or later (the first token has no context). Log-probs are of
-    ``softmax(logits / temperature)``, the distribution sampling at that temperature draws from.
+    ``softmax(logits / temperature)``, the distribution sampling at that temperature draws from. Batches hold at
+    most ``batch_size`` sequences and ``max_tokens`` padded tokens (default: by device, see
+    :func:`rewardbench.batching.default_max_tokens`).
     """
     import torch
 
-    order = sorted(range(len(sequences)), key=lambda i: len(sequences[i]))
+    from rewardbench.batching import default_max_tokens, length_groups
+
     results: list[list[TokenScores] | None] = [None] * len(sequences)
     device = next(model.parameters()).device
     backbone = getattr(model, model.base_model_prefix)
     head = model.get_output_embeddings()
-    for start in range(0, len(order), batch_size):
-        idx = order[start:start + batch_size]
+    groups = length_groups([len(s) for s in sequences], max_batch=batch_size,
+                           max_tokens=max_tokens or default_max_tokens(device))
+    for idx in groups:
         width = max(len(sequences[i]) for i in idx)
         ids = torch.full((len(idx), width), pad_id, dtype=torch.long)
         mask = torch.zeros((len(idx), width), dtype=torch.long)

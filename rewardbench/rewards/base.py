@@ -118,19 +118,3 @@ class Reward:
 def join_text(prompt: str, completion: str) -> str:
     """Prompt + completion as one text, the way the seeds score it."""
     return prompt + completion
-
-
-def sort_by_length(texts: Sequence[str]) -> list[int]:
-    """Indices that sort texts by length, so each batch pads to a similar length."""
-    return sorted(range(len(texts)), key=lambda i: len(texts[i]))
-
-
-def batched_in_length_order(texts: Sequence[str], batch_size: int, score_batch: Any) -> list[Any]:
-    """Call ``score_batch`` on length-sorted batches and return results in the original order."""
-    order = sort_by_length(texts)
-    out: list[Any] = [None] * len(texts)
-    for start in range(0, len(order), batch_size):
-        idx = order[start:start + batch_size]
-        for i, value in zip(idx, score_batch([texts[i] for i in idx])):
-            out[i] = value
-    return out

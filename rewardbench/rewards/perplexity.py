@@ -17,6 +17,7 @@ class InversePerplexityReward(Reward):
     Measures: ``inverse`` = 1 / perplexity = exp(mean log p(completion token | prompt, earlier tokens)), in
     (0, 1]; ``loglik`` = that mean log-likelihood, in (-inf, 0]. Higher is better. An empty completion is
     scored as the model's probability of ending there (its EOS token).
+    One forward pass per length bucket of at most ``batch_size`` texts and ``max_batch_tokens`` padded tokens.
     Checkpoint: ``model`` (default ``embedded:smollm2-135m``; any causal LM by hub id or path).
     Citation: Jelinek et al. 1977 (perplexity); TextRL (Lee 2022) for its use as an RL reward.
 
@@ -28,10 +29,11 @@ class InversePerplexityReward(Reward):
     """
 
     def __init__(self, model: str = "embedded:smollm2-135m", *, mode: str = "inverse", batch_size: int = 32,
-                 id: str = "inverse-perplexity", version: int = 1) -> None:
+                 max_batch_tokens: int | None = None, id: str = "inverse-perplexity", version: int = 1) -> None:
         if mode not in ("inverse", "loglik"):
             raise ConfigError(f"inverse-perplexity mode must be 'inverse' or 'loglik', got {mode!r}")
-        self.model_spec, self.mode, self.batch_size = model, mode, batch_size
+        self.model_spec, self.mode = model, mode
+        self.batch_size, self.max_batch_tokens = batch_size, max_batch_tokens
         super().__init__(RewardCard(
             id=id, version=version, checkpoint=model, range="(0, 1]" if mode == "inverse" else "(-inf, 0]",
             measures=f"fluency of the completion given the prompt ({'1/perplexity' if mode == 'inverse' else 'mean log-likelihood'})",
@@ -43,7 +45,8 @@ class InversePerplexityReward(Reward):
         model = models.load_causal_lm(self.model_spec)
         tok = models.load_tokenizer(self.model_spec)
         pairs = encode_pairs(tok, prompts, completions, max_positions(model, tok))
-        scores = score_pairs(model, pairs, pad_id=tok.pad_token_id, batch_size=self.batch_size)
+        scores = score_pairs(model, pairs, pad_id=tok.pad_token_id, batch_size=self.batch_size,
+                             max_tokens=self.max_batch_tokens)
         means = [s.mean_logprob for s in scores]
         return [math.exp(m) for m in means] if self.mode == "inverse" else means
 

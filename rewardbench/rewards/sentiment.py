@@ -8,7 +8,8 @@ from typing import Any
 from rewardbench import models
 from rewardbench.errors import ConfigError
 from rewardbench.lm import max_positions
-from rewardbench.rewards.base import Probe, Reward, RewardCard, batched_in_length_order, join_text
+from rewardbench.batching import default_max_tokens, map_groups
+from rewardbench.rewards.base import Probe, Reward, RewardCard, join_text
 
 MODES = ("prob", "logit", "margin")
 TEXTS = ("full", "completion")
@@ -33,7 +34,9 @@ class SentimentReward(Reward):
     Checkpoint: ``model`` (hub id, local folder, or ``embedded:sentiment-minilm-tweets``).
     Citation: Barbieri et al. 2020, TweetEval (cardiffnlp); Sanh et al. 2019, DistilBERT.
 
-    Labels are looked up by name in ``config.id2label`` (through ``label_map`` for checkpoints that ship
+    Texts are tokenised once, bucketed by token length and run in batches of at most ``batch_size`` texts and
+    ``max_batch_tokens`` padded tokens (default by device, :func:`rewardbench.batching.default_max_tokens`), so
+    scores do not depend on what else is in the batch. Labels are looked up by name in ``config.id2label`` (through ``label_map`` for checkpoints that ship
     ``LABEL_0``-style names), never by index.
 
     Example:
@@ -44,8 +47,8 @@ class SentimentReward(Reward):
     """
 
     def __init__(self, model: str, *, target: str = "positive", mode: str = "prob", text: str = "full",
-                 label_map: Mapping[str, str] | None = None, batch_size: int = 64, id: str = "sentiment",
-                 version: int = 1, citation: str = "") -> None:
+                 label_map: Mapping[str, str] | None = None, batch_size: int = 64, max_batch_tokens: int | None = None,
+                 id: str = "sentiment", version: int = 1, citation: str = "") -> None:
         if mode not in MODES:
             raise ConfigError(f"sentiment mode must be one of {MODES}, got {mode!r}")
         if text not in TEXTS:
@@ -56,7 +59,7 @@ class SentimentReward(Reward):
             raise ConfigError("mode 'margin' needs a target with an opposite ('positive' or 'negative')")
         self.model_spec, self.target, self.mode, self.text = model, target, mode, text
         self.label_map = dict(label_map or {})
-        self.batch_size = batch_size
+        self.batch_size, self.max_batch_tokens = batch_size, max_batch_tokens
         rng = {"prob": "[0, 1]", "logit": "(-inf, inf)", "margin": "[-1, 1]"}[mode]
         super().__init__(RewardCard(
             id=id, version=version, checkpoint=model, range=rng, citation=citation,
@@ -86,9 +89,10 @@ class SentimentReward(Reward):
         opposite = self.label_index(OPPOSITE[self.target]) if self.mode == "margin" else None
         texts = [join_text(p, c) if self.text == "full" else c for p, c in zip(prompts, completions)]
         device = next(model.parameters()).device
+        encoded = tok(texts, truncation=True, max_length=max_len)["input_ids"]
 
-        def score_batch(batch: list[str]) -> list[float]:
-            enc = tok(batch, padding=True, truncation=True, max_length=max_len, return_tensors="pt").to(device)
+        def score_batch(batch: list[list[int]]) -> list[float]:
+            enc = tok.pad({"input_ids": batch}, return_tensors="pt").to(device)
             with torch.inference_mode():
                 logits = model(**enc).logits.float()
             if self.mode == "logit":
@@ -98,7 +102,8 @@ class SentimentReward(Reward):
                 return probs[:, target].tolist()
             return (probs[:, target] - probs[:, opposite]).tolist()
 
-        return batched_in_length_order(texts, self.batch_size, score_batch)
+        return map_groups(encoded, [len(ids) for ids in encoded], score_batch, max_batch=self.batch_size,
+                          max_tokens=self.max_batch_tokens or default_max_tokens(device))
 
 
 def cardiffnlp(**options: Any) -> SentimentReward:

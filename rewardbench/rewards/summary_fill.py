@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rewardbench import models
+from rewardbench.batching import default_max_tokens, length_groups
 from rewardbench.errors import ConfigError
 from rewardbench.lm import max_positions, score_spans
 from rewardbench.rewards.base import Probe, Reward, RewardCard
@@ -74,7 +75,8 @@ class SummaryFillReward(Reward):
 
     def __init__(self, model: str = "bert-base-uncased", *, filler: str = "masked", metric: str = "logprob",
                  n_masks: int = 8, seed: int = 0, max_document_words: int = 200, max_summary_words: int = 64,
-                 batch_size: int = 32, id: str = "summary-fill", version: int = 1) -> None:
+                 batch_size: int = 32, max_batch_tokens: int | None = None, id: str = "summary-fill",
+                 version: int = 1) -> None:
         if filler not in ("masked", "causal"):
             raise ConfigError(f"summary-fill filler must be 'masked' or 'causal', got {filler!r}")
         if metric not in METRICS:
@@ -82,7 +84,8 @@ class SummaryFillReward(Reward):
         if n_masks < 1:
             raise ConfigError(f"summary-fill n_masks must be >= 1, got {n_masks}")
         self.model_spec, self.filler, self.metric = model, filler, metric
-        self.n_masks, self.seed, self.batch_size = n_masks, seed, batch_size
+        self.n_masks, self.seed = n_masks, seed
+        self.batch_size, self.max_batch_tokens = batch_size, max_batch_tokens
         self.max_document_words, self.max_summary_words = max_document_words, max_summary_words
         doc = ("The new parser reads sentences from the treebank and assigns each word a syntactic head . "
                "Trained on the treebank , the parser reaches high accuracy on sentences from news text .")
@@ -150,7 +153,7 @@ class SummaryFillReward(Reward):
                 raise ConfigError(f"a masked word fell outside the filler's {max_len}-token window; "
                                   "lower max_document_words or max_summary_words")
         scores = score_spans(model, sequences, [[spans[i] for i in m] for spans, m in zip(word_spans, wanted)],
-                             pad_id=tok.pad_token_id, batch_size=self.batch_size)
+                             pad_id=tok.pad_token_id, batch_size=self.batch_size, max_tokens=self.max_batch_tokens)
         by_job = {(g, i): s for g, m, sc in zip(groups, wanted, scores) for i, s in zip(m, sc)}
         return [(by_job[((tuple(w), s), i)].logprob_sum, by_job[((tuple(w), s), i)].greedy_match)
                 for w, i, s in jobs]
@@ -161,11 +164,20 @@ class SummaryFillReward(Reward):
         if tok.mask_token_id is None:
             raise ConfigError(f"filler model {self.model_spec!r} has no mask token; use filler='causal' for a causal LM")
         # The two conditions go in separate batches so a document-only input never carries an empty segment.
+        # Every masked variant is a row; rows are bucketed by token length, so one forward fills the masks of
+        # several documents at once.
+        budget = self.max_batch_tokens or default_max_tokens(next(model.parameters()).device)
         out: dict[int, tuple[float, bool]] = {}
         for with_summary in (False, True):
             idx = [k for k, job in enumerate(jobs) if bool(job[2]) == with_summary]
-            for start in range(0, len(idx), self.batch_size):
-                chunk = idx[start:start + self.batch_size]
+            if not idx:
+                continue
+            lengths = [len(ids) for ids in tok([jobs[k][0] for k in idx], is_split_into_words=True)["input_ids"]]
+            if with_summary:
+                lengths = [n + len(s) for n, s in
+                           zip(lengths, tok([jobs[k][2].split() for k in idx], is_split_into_words=True)["input_ids"])]
+            for group in length_groups(lengths, max_batch=self.batch_size, max_tokens=budget):
+                chunk = [idx[g] for g in group]
                 out.update(zip(chunk, self._masked_batch(model, tok, [jobs[k] for k in chunk], with_summary)))
         return [out[k] for k in range(len(jobs))]
 
@@ -197,14 +209,32 @@ class SummaryFillReward(Reward):
         device = next(model.parameters()).device
         inputs = {k: v.to(device) for k, v in enc.items()}
         inputs["input_ids"] = ids.to(device)
+        rows = torch.tensor([row for row, pos in enumerate(positions) for _ in pos])
+        cols = torch.tensor([t for pos in positions for t in pos])
+        head = _prediction_head(model)
         with torch.inference_mode():
-            logp = torch.log_softmax(model(**inputs).logits.float(), -1).cpu()
-        results = []
-        for row, pos in enumerate(positions):
-            true = enc["input_ids"][row, pos]
-            scores = logp[row, pos]
-            results.append((float(scores.gather(1, true[:, None]).sum()), bool((scores.argmax(-1) == true).all())))
+            if head is None:
+                logits = model(**inputs).logits[rows, cols]
+            else:  # the vocabulary projection runs at the masked positions only
+                hidden = getattr(model, model.base_model_prefix)(**inputs).last_hidden_state
+                logits = head(hidden[rows.to(device), cols.to(device)])
+            logp = torch.log_softmax(logits.float(), -1).cpu()
+        true = enc["input_ids"][rows, cols]
+        lp = logp.gather(1, true[:, None]).squeeze(1)
+        hit = logp.argmax(-1) == true
+        results, offset = [], 0
+        for pos in positions:
+            n = len(pos)
+            results.append((float(lp[offset:offset + n].sum()), bool(hit[offset:offset + n].all())))
+            offset += n
         return results
+
+
+def _prediction_head(model: Any) -> Any:
+    """The masked LM's prediction head when it is the one module beside the encoder (BERT's ``cls``, RoBERTa's
+    ``lm_head``), else None (the full forward is used)."""
+    heads = [m for name, m in model.named_children() if name != model.base_model_prefix]
+    return heads[0] if len(heads) == 1 else None
 
 
 def bert(**options: Any) -> SummaryFillReward:
