@@ -146,3 +146,37 @@ def test_trl_reward_adapter_splits_prompt_and_completion(tiny_policy):
     assert seen["completions"] == ["a scam", "a scam"]
     assert seen["columns"] == {"documents": ["doc a", "doc b"]}
     assert hidden.shape == (2, ids.shape[1], 1) and torch.all(adapter.score(hidden) == 6.0)
+
+
+def test_pfrl_env_cached_observations_equal_a_full_recompute(tiny_policy):
+    """The token environment's key/value cache must not change what the policy sees."""
+    from rewardbench import models
+    from rewardbench.policies.pfrl_ppo import TokenEnv
+
+    lm = models.load_causal_lm(tiny_policy)
+    tok = policy_tokenizer(tiny_policy)
+    prompts = [Prompt("the cat"), Prompt("a dog sat on the"), Prompt("scam")]
+    gen = GenerationSpec(max_new_tokens=5)
+    env = TokenEnv(lm, tok, prompts, contains_word_reward(), gen, n_envs=3, seed=0)
+    fresh = TokenEnv(lm, tok, prompts, contains_word_reward(), gen, n_envs=3, seed=0)
+    env.observe()
+    widths = []
+    hook = lm.base_model.register_forward_pre_hook(lambda _m, _a, kw: widths.append(kw["input_ids"].shape[1]),
+                                                   with_kwargs=True)
+    for actions in ([5, 6, 7], [8, 9, 10], [11, 12, 13]):
+        widths.clear()
+        obs, _, dones, _ = env.step(actions)
+        assert widths == [1]  # only the new tokens went through the LM
+        for slot, action in zip(fresh.slots, actions):
+            slot["ids"].append(action)
+            slot["new"].append(action)
+        fresh._cache = None
+        expected = fresh.observe()
+        assert env._cache_lengths == [len(s["ids"]) for s in env.slots]
+        for (hidden, history), (want, want_history) in zip(obs, expected):
+            torch.testing.assert_close(hidden, want, atol=1e-4, rtol=1e-4)
+            assert torch.equal(history, want_history)
+    widths.clear()
+    env.reset_done([True, False, False])  # a new prompt in one slot: the next observation is a full recompute
+    hook.remove()
+    assert widths == [max(len(s["ids"]) for s in env.slots)]

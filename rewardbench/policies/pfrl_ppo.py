@@ -99,6 +99,9 @@ class TokenEnv:
         self._order: list[int] = []
         self.slots: list[dict[str, Any]] = [self._new_slot() for _ in range(n_envs)]
         self.finished: list[dict[str, Any]] = []  #: finished episodes since the caller last cleared it
+        self._cache: Any = None  # the LM's key/value cache of the current slots, and what it was built for
+        self._cache_lengths: list[int] = []
+        self._mask = self._positions = torch.zeros(0)
 
     def _next_prompt(self) -> int:
         if not self._order:
@@ -112,12 +115,28 @@ class TokenEnv:
 
     @torch.no_grad()
     def observe(self) -> list[tuple[torch.Tensor, torch.Tensor]]:
-        """Hidden state at the last position of every slot, from one batched forward pass of the frozen LM."""
+        """Hidden state at the last position of every slot, from one batched forward pass of the frozen LM.
+
+        While every slot has grown by exactly one token since the last call, only those tokens go through the LM,
+        attending to the cached keys and values of the rest; otherwise (the first call, or after
+        :meth:`reset_done` started new prompts) the whole left-padded batch is encoded again.
+        """
         seqs = [s["ids"] for s in self.slots]
         device = next(self.lm.parameters()).device
-        batch = left_pad(self.tok, seqs).to(device)
-        positions = (batch["attention_mask"].cumsum(1) - 1).clamp(min=0)
-        out = self.lm.base_model(**batch, position_ids=positions)
+        lengths = [len(seq) for seq in seqs]
+        if self._cache is not None and all(n == m + 1 for n, m in zip(lengths, self._cache_lengths)):
+            mask = torch.cat([self._mask, self._mask.new_ones((len(seqs), 1))], dim=1)
+            positions = self._positions[:, -1:] + 1
+            inputs = {"input_ids": torch.tensor([[seq[-1]] for seq in seqs], device=device)}
+        else:
+            batch = left_pad(self.tok, seqs).to(device)
+            mask = batch["attention_mask"]
+            positions = (mask.cumsum(1) - 1).clamp(min=0)
+            inputs = {"input_ids": batch["input_ids"]}
+            self._cache = None
+        out = self.lm.base_model(**inputs, attention_mask=mask, position_ids=positions, past_key_values=self._cache,
+                                 use_cache=True)
+        self._cache, self._cache_lengths, self._mask, self._positions = out.past_key_values, lengths, mask, positions
         hidden = out.last_hidden_state[:, -1].float()
         obs = []
         for row, seq in enumerate(seqs):
@@ -152,6 +171,7 @@ class TokenEnv:
         for i, done in enumerate(dones):
             if done:
                 self.slots[i] = self._new_slot()
+        self._cache = None
         return self.observe()
 
 
@@ -191,14 +211,9 @@ class PfrlPPOPolicy(Policy):
         rounds = 0  # pfrl's n_updates counts minibatch steps; a round is one PPO update over update_interval tokens
         while rounds < self.steps:
             actions = agent.batch_act(obs)
-            with torch.no_grad():  # per-token k1 KL of the sampled token, policy vs reference head
-                hidden = torch.stack([h for h, _ in obs])
-                history = torch.stack([hist for _, hist in obs])
-                act = torch.as_tensor(actions, device=device)[:, None]
-                logp = torch.log_softmax(filter_logits(net.head(hidden), history, ctx.generation), -1).gather(1, act)
-                logq = torch.log_softmax(filter_logits(ref_head(hidden), history, ctx.generation), -1).gather(1, act)
+            deltas = sampled_token_kl(net.head, ref_head, obs, actions, ctx.generation)
             obs, rewards, dones, _ = env.step(list(actions))
-            for i, delta in enumerate((logp - logq).squeeze(1).tolist()):
+            for i, delta in enumerate(deltas):
                 kl_sum[i] += delta
                 if dones[i]:
                     episode_kls.append(kl_sum[i])
@@ -218,6 +233,18 @@ class PfrlPPOPolicy(Policy):
                 bar.update(1)
         bar.close()
         self.trained = _with_head(lm, net.head.weight.detach())
+
+
+@torch.no_grad()
+def sampled_token_kl(head: nn.Module, ref_head: nn.Module, obs: list[tuple[torch.Tensor, torch.Tensor]],
+                     actions: Any, gen: GenerationSpec) -> list[float]:
+    """Per-slot k1 KL term of the sampled tokens, log p_policy - log p_reference, for the training curve."""
+    hidden = torch.stack([h for h, _ in obs])
+    history = torch.stack([hist for _, hist in obs])
+    act = torch.as_tensor(actions, device=hidden.device)[:, None]
+    logp = torch.log_softmax(filter_logits(head(hidden), history, gen), -1).gather(1, act)
+    logq = torch.log_softmax(filter_logits(ref_head(hidden), history, gen), -1).gather(1, act)
+    return (logp - logq).squeeze(1).tolist()
 
 
 def _with_head(lm: Any, weight: torch.Tensor) -> Any:
