@@ -8,13 +8,19 @@ from __future__ import annotations
 
 import difflib
 import importlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from importlib.metadata import entry_points
 from typing import Any, Generic, TypeVar
 
 from rewardbench.errors import UnknownIdError
 
 T = TypeVar("T")
+
+
+def did_you_mean(value: str, choices: Iterable[str]) -> str:
+    """``"; did you mean 'a' or 'b'?"`` for the close matches of ``value`` among ``choices``, else ``""``."""
+    matches = difflib.get_close_matches(value, list(choices), n=5, cutoff=0.5)
+    return f"; did you mean {' or '.join(repr(m) for m in matches)}?" if matches else ""
 
 
 def import_object(path: str) -> Any:
@@ -77,10 +83,8 @@ class Registry(Generic[T]):
             UnknownIdError: ``id`` is not registered; the message lists close matches.
         """
         if id not in self:
-            matches = self.close_matches(id)
-            hint = f"; did you mean {' or '.join(repr(m) for m in matches)}?" if matches else ""
             raise UnknownIdError(
-                f"{self.kind} {id!r} not found{hint} (known {self.kind}s: {', '.join(self.ids())})"
+                f"{self.kind} {id!r} not found{did_you_mean(id, self.ids())} (known {self.kind}s: {', '.join(self.ids())})"
             )
         entry = self._entries[id]
         if isinstance(entry, str):

@@ -9,6 +9,7 @@ from typing import Any
 from tabulate import tabulate
 
 from rewardbench.errors import ConfigError
+from rewardbench.provenance import write_text_atomic
 from rewardbench.reward_eval import SCHEMA as REWARD_EVAL_SCHEMA
 
 
@@ -162,5 +163,5 @@ def report(directory: Path) -> list[Path]:
         elif result["suite"] == "probes":
             lines += probes_section(result)
     out = directory / "LEADERBOARD.md"
-    out.write_text("\n".join(lines), encoding="utf-8")
+    write_text_atomic(out, "\n".join(lines))
     return [out, *written]

@@ -11,6 +11,7 @@ from typing import Any
 from tabulate import tabulate
 
 from rewardbench.errors import ConfigError
+from rewardbench.provenance import write_text_atomic
 from rewardbench.harness import SCHEMA
 from rewardbench.metrics import t_interval
 from rewardbench.stats import bootstrap_diff_ci
@@ -246,5 +247,5 @@ def report_runs(directory: Path, runs: list[dict[str, Any]]) -> list[Path]:
         lines += section
         written += files
     out = directory / "LEADERBOARD.md"
-    out.write_text("\n".join(lines), encoding="utf-8")
+    write_text_atomic(out, "\n".join(lines))
     return [out, *written]

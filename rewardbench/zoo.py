@@ -54,11 +54,9 @@ def path_of(name: str) -> Path:
 
 
 def _unknown(name: str) -> EmbeddedModel:
-    import difflib
+    from rewardbench.registry import did_you_mean
 
-    matches = difflib.get_close_matches(name, list(EMBEDDED), n=3, cutoff=0.4)
-    hint = f"; did you mean {' or '.join(repr(m) for m in matches)}?" if matches else ""
-    raise UnknownIdError(f"embedded model {name!r} not found{hint} (embedded models: {', '.join(EMBEDDED)})")
+    raise UnknownIdError(f"embedded model {name!r} not found{did_you_mean(name, EMBEDDED)} (embedded models: {', '.join(EMBEDDED)})")
 
 
 def is_built(name: str) -> bool:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import difflib
 from pathlib import Path
 
 from rewardbench.errors import UnknownIdError
+from rewardbench.registry import did_you_mean
 from rewardbench.tasks.config import GenerationSpec, Preset, PromptSpec, RewardSpec, Task, load_task_file
 
 __all__ = ["GenerationSpec", "Preset", "PromptSpec", "RewardSpec", "Task", "load_task", "task_ids"]
@@ -30,6 +30,4 @@ def load_task(spec: str) -> Task:
         return load_task_file(path)
     if spec in task_ids():
         return load_task_file(TASK_DIR / f"{spec}.yaml")
-    matches = difflib.get_close_matches(spec, task_ids(), n=5, cutoff=0.5)
-    hint = f"; did you mean {' or '.join(repr(m) for m in matches)}?" if matches else ""
-    raise UnknownIdError(f"task {spec!r} not found{hint} (known tasks: {', '.join(task_ids())}; or pass a .yaml path)")
+    raise UnknownIdError(f"task {spec!r} not found{did_you_mean(spec, task_ids())} (known tasks: {', '.join(task_ids())}; or pass a .yaml path)")
