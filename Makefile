@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test test-fast clean
+.PHONY: setup run test test-fast bench clean
 
 $(STAMP): pyproject.toml constraints.txt embedded-requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,14 @@ run: setup
 
 test: setup
 	$(PY) -m pytest
+
+# Scoring and training throughput against the seeds' way, on this machine: results/bench/BENCH.md (from
+# bench.json), then the pytest-benchmark timings of the scoring paths (results/bench/pytest-benchmark.json).
+bench: setup
+	$(VENV)/bin/rewardbench zoo build
+	$(VENV)/bin/rewardbench bench --out results/bench
+	$(PY) -m pytest tests/benchmarks --benchmark-enable --benchmark-only \
+		--benchmark-json=results/bench/pytest-benchmark.json
 
 test-fast: setup
 	$(PY) -m pytest -m "not slow"

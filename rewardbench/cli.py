@@ -141,6 +141,19 @@ def cmd_report(args: argparse.Namespace) -> None:
         print(f"wrote {path}")
 
 
+def cmd_bench(args: argparse.Namespace) -> None:
+    from rewardbench.bench import CASES, PARTS, TRAINING_POLICIES, BenchConfig, render_only, run_bench
+
+    if args.render_only:
+        print(f"wrote {render_only(args.out)}")
+        return
+    config = BenchConfig(out=args.out, parts=tuple(args.part or PARTS), cases=tuple(args.case or CASES),
+                         batch_sizes=tuple(args.batch_sizes), document_batch_sizes=tuple(args.document_batch_sizes),
+                         policies=tuple(args.policy or TRAINING_POLICIES), task=args.task, preset=args.preset,
+                         steps=args.steps, repeats=args.repeats, resume=args.resume)
+    run_bench(config)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rewardbench", description="Reward-model zoo and RL steering benchmark.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -192,6 +205,22 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", help="render LEADERBOARD.md and plots from result JSON files")
     p.add_argument("directory", help="folder with result JSON files, e.g. results/rewards")
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("bench", help="scoring and training throughput against the seeds' way -> BENCH.md")
+    p.add_argument("--out", default="results/bench", help="folder for BENCH.md and bench.json (default: results/bench)")
+    p.add_argument("--part", action="append", help="scoring or training (repeatable; default: both)")
+    p.add_argument("--case", action="append", help="scoring case (repeatable; default: every embedded reward)")
+    p.add_argument("--batch-sizes", type=int, nargs="+", default=[1, 8, 64, 256], help="texts per reward call")
+    p.add_argument("--document-batch-sizes", type=int, nargs="+", default=[1, 8, 64],
+                   help="documents per summary-fill call")
+    p.add_argument("--policy", action="append", help="trainer of the training part (repeatable; default: all four)")
+    p.add_argument("--task", default="dogecoin_negative", help="task of the training part")
+    p.add_argument("--preset", default="", help="preset of the training part (default: gpu with CUDA, else cpu)")
+    p.add_argument("--steps", type=int, default=3, help="training steps timed per policy")
+    p.add_argument("--repeats", type=int, default=3, help="timed repeats per scoring measurement")
+    p.add_argument("--resume", action="store_true", help="keep the cases an interrupted bench already measured")
+    p.add_argument("--render-only", action="store_true", help="re-render BENCH.md from OUT/bench.json")
+    p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("zoo", help="the embedded model zoo")
     zoo_sub = p.add_subparsers(dest="zoo_command", required=True)

@@ -1,0 +1,143 @@
+"""``rewardbench bench``: scoring and training throughput against the seeds' way, written to ``BENCH.md``.
+
+Everything measured goes to ``bench.json`` (schema ``rewardbench.bench/1``) after each case, atomically;
+``BENCH.md`` is rendered from that file alone. ``--resume`` keeps the cases a previous, interrupted bench on the same
+machine already measured.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from rewardbench.errors import ConfigError
+
+SCHEMA = "rewardbench.bench/1"
+PARTS = ("scoring", "training")
+CASES = ("sentiment-minilm-tweets", "vader", "inverse-perplexity", "summary-fill-smollm2", "summary-fill-masked")
+TRAINING_POLICIES = ("trl-ppo", "pfrl-ppo", "trl-grpo", "trl-rloo")
+
+
+@dataclass(frozen=True)
+class BenchConfig:
+    """One ``rewardbench bench`` invocation."""
+
+    out: str = "results/bench"  #: BENCH.md and bench.json go here
+    parts: tuple[str, ...] = PARTS  #: scoring, training or both
+    cases: tuple[str, ...] = CASES  #: scoring cases to run
+    batch_sizes: tuple[int, ...] = (1, 8, 64, 256)  #: texts per reward call
+    document_batch_sizes: tuple[int, ...] = (1, 8, 64)  #: documents per summary-fill call
+    policies: tuple[str, ...] = TRAINING_POLICIES  #: trainers of the training part
+    task: str = "dogecoin_negative"  #: task of the training part
+    preset: str = ""  #: preset of the training part ("": gpu with CUDA, else cpu)
+    steps: int = 3  #: training steps timed per policy
+    repeats: int = 3  #: timed repeats per scoring measurement (the best is reported)
+    resume: bool = False  #: keep cases already in bench.json from this machine
+
+
+def validate(config: BenchConfig) -> None:
+    """Refuse unknown parts, cases and policies with the valid choices named."""
+    from rewardbench.registry import did_you_mean
+
+    for field_name, values, valid in (("part", config.parts, PARTS), ("case", config.cases, CASES),
+                                      ("policy", config.policies, TRAINING_POLICIES)):
+        for value in values:
+            if value not in valid:
+                raise ConfigError(f"unknown bench {field_name} {value!r}{did_you_mean(value, valid)} "
+                                  f"(choose from {', '.join(valid)})")
+    for size in (*config.batch_sizes, *config.document_batch_sizes):
+        if size < 1:
+            raise ConfigError(f"batch sizes must be >= 1, got {size}")
+    if config.steps < 1 or config.repeats < 1:
+        raise ConfigError(f"steps and repeats must be >= 1, got {config.steps} and {config.repeats}")
+
+
+def run_bench(config: BenchConfig, *, echo: Callable[[str], None] = print) -> Path:
+    """Run the bench, write ``bench.json`` and ``BENCH.md`` under ``config.out``; returns the markdown path."""
+    import torch
+
+    from rewardbench.bench import render
+    from rewardbench.bench.measure import matmul_limit
+    from rewardbench.provenance import machine, stamp, write_json_atomic
+
+    validate(config)
+    out = Path(config.out)
+    out.mkdir(parents=True, exist_ok=True)
+    json_path = out / "bench.json"
+    payload: dict[str, Any] = {"schema": SCHEMA, **stamp(), "config": asdict(config), "scoring": [], "training": []}
+    if config.resume and json_path.is_file():
+        previous = json.loads(json_path.read_text(encoding="utf-8"))
+        if previous.get("schema") == SCHEMA and previous.get("machine") == machine():
+            payload["scoring"], payload["training"] = previous.get("scoring", []), previous.get("training", [])
+            echo(f"resuming: {len(payload['scoring'])} scoring and {len(payload['training'])} training cases kept")
+    echo(f"bench on {payload['machine']['cpu']} ({payload['machine']['cores']} cores"
+         f"{', ' + payload['machine']['gpu'] if payload['machine']['gpu'] else ''}) -> {out}")
+    payload["limit"] = matmul_limit()
+    echo(f"  matmul limit: {payload['limit']['flops_per_s'] / 1e9:.0f} GFLOP/s ({payload['limit']['dtype']})")
+
+    def save() -> None:
+        write_json_atomic(json_path, payload)
+
+    save()
+    if "scoring" in config.parts:
+        _scoring(config, payload, out, save, echo)
+    if "training" in config.parts:
+        preset = config.preset or ("gpu" if torch.cuda.is_available() else "cpu")
+        done = {r["policy"] for r in payload["training"]}
+        for policy in config.policies:
+            if policy in done:
+                continue
+            from rewardbench.bench.training import measure_policy
+
+            echo(f"  training {policy} on {config.task} ({preset} preset, {config.steps} steps)")
+            payload["training"].append(measure_policy(policy, task_id=config.task, preset=preset, steps=config.steps,
+                                                      work_dir=out / ".work", echo=echo))
+            save()
+    markdown = render.write(payload, out / "BENCH.md")
+    echo(f"wrote {markdown}")
+    return markdown
+
+
+def render_only(out: str | Path) -> Path:
+    """Re-render ``OUT/BENCH.md`` from ``OUT/bench.json``."""
+    from rewardbench.bench import render
+
+    path = Path(out) / "bench.json"
+    if not path.is_file():
+        raise ConfigError(f"{path} not found; run `rewardbench bench --out {out}` first")
+    payload = json.loads(path.read_text(encoding="utf-8"))
+    if payload.get("schema") != SCHEMA:
+        raise ConfigError(f"{path} is not a bench file (schema {payload.get('schema')!r}, expected {SCHEMA!r})")
+    return render.write(payload, Path(out) / "BENCH.md")
+
+
+def _scoring(config: BenchConfig, payload: dict[str, Any], out: Path, save: Callable[[], None],
+             echo: Callable[[str], None]) -> None:
+    from rewardbench import models
+    from rewardbench.bench import scoring
+
+    texts = scoring.tweet_texts(max(config.batch_sizes + (64,)))
+    n_docs = max(config.document_batch_sizes + (8,))
+    builders: dict[str, Callable[[], Any]] = {
+        "sentiment-minilm-tweets": lambda: scoring.sentiment_case(texts),
+        "vader": lambda: scoring.vader_case(texts),
+        "inverse-perplexity": lambda: scoring.perplexity_case(texts),
+        "summary-fill-smollm2": lambda: scoring.summary_fill_causal_case(n_docs, config.document_batch_sizes),
+        "summary-fill-masked": lambda: scoring.summary_fill_masked_case(out / ".work", n_docs,
+                                                                        config.document_batch_sizes),
+    }
+    done = {r["case"] for r in payload["scoring"]}
+    for name in config.cases:
+        if name in done:
+            continue
+        echo(f"  scoring {name}")
+        case = builders[name]()
+        case.batch_sizes = case.batch_sizes if case.unit == "document" else tuple(config.batch_sizes)
+        limit = payload["limit"]["flops_per_s"] if name != "vader" else None
+        payload["scoring"].append({"case": name, **scoring.measure_case(case, limit, repeats=config.repeats,
+                                                                        echo=echo)})
+        save()
+        models.clear_cache()

@@ -1,0 +1,138 @@
+"""``BENCH.md`` from ``bench.json`` alone (``rewardbench bench --render-only`` re-renders it)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tabulate import tabulate
+
+#: The issue's targets on a CPU: (case, batch, speed-up over the seed loop, fraction of the matmul limit)
+TARGETS = (("sentiment-minilm-tweets", 64, 5.0, 0.30), ("summary-fill-smollm2", 8, 10.0, None),
+           ("summary-fill-masked", 8, 10.0, None), ("inverse-perplexity", 64, 5.0, None))
+HARNESS_TARGET = 0.10
+MEMORY_TARGET_MB = 8 * 1024
+
+
+def _f(value: float | None, fmt: str = ".1f", suffix: str = "") -> str:
+    return "–" if value is None else f"{value:{fmt}}{suffix}"
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{100 * value:.0f}%"
+
+
+def scoring_section(case: dict[str, Any]) -> list[str]:
+    unit = case["unit"]
+    rows = []
+    for r in case["batches"]:
+        rows.append([r["batch"], _f(r["items_per_s"]), _f(r.get("tokens_per_s"), ".0f"), _pct(r.get("limit_fraction")),
+                     _pct(r.get("padding_overhead")), _f(r.get("speedup_vs_seed"), ".2f", "x"), _f(r["rss_peak_mb"], ".0f"),
+                     _f(r.get("cuda_peak_mb"), ".0f")])
+    seed = case.get("seed")
+    if seed:
+        rows.append([f"seed: {case['seed_label']}", _f(seed["items_per_s"]), "", _pct(seed.get("limit_fraction")), "",
+                     "1.00x", _f(seed["rss_peak_mb"], ".0f"), _f(seed.get("cuda_peak_mb"), ".0f")])
+    headers = ["batch", f"{unit}s/s", "tokens/s", "of matmul limit", "padding overhead", "vs seed",
+               "peak RSS MB", "peak CUDA MB"]
+    lines = [f"### {case['case']}", "", f"Reward `{case['reward']}`, checkpoint `{case['checkpoint']}`."
+             + (f" {case['note']}." if case.get("note") else ""), "",
+             tabulate(rows, headers=headers, tablefmt="github", disable_numparse=True), ""]
+    if seed:
+        facts = [f"seed loop timed on {seed['items']} {unit}s"]
+        if seed.get("speedup_ceiling"):
+            facts.append(f"it reaches {_pct(seed['limit_fraction'])} of the matmul limit, so no batching can beat it "
+                         f"by more than **{seed['speedup_ceiling']:.1f}x** here")
+        if seed.get("max_abs_diff") is not None:
+            facts.append(f"largest |ours − seed| score difference {seed['max_abs_diff']:.2g}")
+        lines += ["; ".join(facts) + ".", ""]
+    return lines
+
+
+def targets_section(payload: dict[str, Any]) -> list[str]:
+    by_case = {c["case"]: c for c in payload.get("scoring", [])}
+    rows = []
+    for name, batch, speedup, fraction in TARGETS:
+        case = by_case.get(name)
+        row = next((r for r in case["batches"] if r["batch"] == batch), None) if case else None
+        if row is None:
+            continue
+        ceiling = (case.get("seed") or {}).get("speedup_ceiling")
+        rows.append([f"{name} at batch {batch}: ≥{speedup:g}x the seed loop", _f(row.get("speedup_vs_seed"), ".2f", "x"),
+                     "yes" if (row.get("speedup_vs_seed") or 0) >= speedup else "no",
+                     _f(ceiling, ".1f", "x")])
+        if fraction is not None:
+            rows.append([f"{name} at batch {batch}: ≥{fraction:.0%} of the matmul limit", _pct(row.get("limit_fraction")),
+                         "yes" if (row.get("limit_fraction") or 0) >= fraction else "no", ""])
+    for r in payload.get("training", []):
+        rows.append([f"{r['policy']}: harness overhead <{HARNESS_TARGET:.0%} of step time", _pct(r["fractions"]["harness"]),
+                     "yes" if r["fractions"]["harness"] < HARNESS_TARGET else "no", ""])
+    cpu_runs = [r for r in payload.get("training", []) if r["preset"] == "cpu" and r["task"] == "dogecoin_negative"]
+    if cpu_runs:
+        peak = max(r["rss_peak_mb"] for r in cpu_runs)
+        rows.append(["dogecoin_negative cpu preset training: peak RSS ≤ 8 GiB", f"{peak / 1024:.1f} GiB",
+                     "yes" if peak <= MEMORY_TARGET_MB else "no", ""])
+    if not rows:
+        return []
+    return ["## Targets", "", tabulate(rows, headers=["target", "reached", "met", "ceiling (limit / seed loop)"],
+                                       tablefmt="github", disable_numparse=True), ""]
+
+
+def training_section(runs: list[dict[str, Any]]) -> list[str]:
+    from rewardbench.bench.training import PHASES
+
+    rows = []
+    for r in runs:
+        rows.append([r["policy"], r["batch_size"], r["steps"], _f(r["step_seconds"], ".2f"), _f(r["samples_per_s"], ".2f")]
+                    + [f"{r['per_step'][p]:.2f} ({_pct(r['fractions'][p])})" for p in PHASES]
+                    + [_f(r["rss_peak_mb"] / 1024, ".1f"), _f((r.get("cuda_peak_mb") or 0) / 1024 or None, ".1f")])
+    headers = ["policy", "batch", "steps", "s/step", "samples/s"] + [f"{p.replace('_', ' ')} s" for p in PHASES] \
+        + ["peak RSS GiB", "peak CUDA GiB"]
+    first = runs[0]
+    return ["## Training", "",
+            f"Task `{first['task']}`, `{first['preset']}` preset, embedded zoo; each policy trained for "
+            f"{first['steps']} steps in this process after its models were loaded. Seconds per step (share of the "
+            "step) by phase; phases are exclusive.", "",
+            tabulate(rows, headers=headers, tablefmt="github", disable_numparse=True), "",
+            "- **generation**: `generate` (TRL) or the token environment's LM forward and pfrl's act (pfrl-ppo).",
+            "- **reward**: the zoo reward, model forward included.",
+            "- **ref value forward**: forwards with gradients off outside generation and reward: the reference "
+            "and value models and the rollout log-probs.",
+            "- **optimisation**: forwards with gradients on, `backward`, optimiser steps (pfrl: its whole update).",
+            "- **checkpoint**: Trainer checkpoints that make GRPO/RLOO resumable (every quarter of the steps).",
+            "- **harness**: rewardbench's glue: the TRL reward adapter (decode, split, columns), the token "
+            "environment's bookkeeping, pfrl's per-token KL for the curve, the curve callback.",
+            "- **other**: the rest of the trainer's step (its own bookkeeping, logging, data loading).", ""]
+
+
+def render(payload: dict[str, Any]) -> str:
+    m = payload["machine"]
+    limit = payload["limit"]
+    packages = payload.get("packages", {})
+    lines = ["# rewardbench bench", "",
+             f"Machine: **{m['cpu']}**, {m['cores']} cores, {m['torch_threads']} torch threads"
+             f"{', GPU ' + m['gpu'] if m.get('gpu') else ', no GPU'}. torch {packages.get('torch')}, transformers "
+             f"{packages.get('transformers')}, trl {packages.get('trl')}. Commit `{(payload.get('git_commit') or '?')[:10]}`, "
+             f"{payload['created']}.", "",
+             f"Matmul limit measured in the same run: **{limit['flops_per_s'] / 1e9:.0f} GFLOP/s** "
+             f"({limit['size']}x{limit['size']} {limit['dtype']} matmul on {limit['device']}, best of several).", "",
+             "Regenerate with `make bench` (or `rewardbench bench`); this file is rendered from `bench.json`.", ""]
+    lines += targets_section(payload)
+    if payload.get("scoring"):
+        lines += ["## Scoring", "",
+                  "Texts/s over the same held-out tweets (mean 30 tokens) or aclsum documents for every batch size; "
+                  "the seed row scores one item per call the seeds' way with the same model. *Of matmul limit*: "
+                  "the model FLOPs of the items (each counted alone, so padding is not credited) per second, over "
+                  "the limit above. *Padding overhead*: extra FLOPs the padded batches executed.", ""]
+        for case in payload["scoring"]:
+            lines += scoring_section(case)
+    if payload.get("training"):
+        lines += training_section(payload["training"])
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def write(payload: dict[str, Any], path: Path) -> Path:
+    """Render ``payload`` to ``path`` atomically."""
+    from rewardbench.provenance import write_text_atomic
+
+    return write_text_atomic(path, render(payload))
