@@ -90,8 +90,10 @@ class Timing:
     repeats: int
 
 
-def time_call(fn: Callable[[], Any], *, repeats: int = 3, min_seconds: float = 0.0, warmup: bool = True) -> Timing:
-    """Time ``fn`` ``repeats`` times (more while the total is under ``min_seconds``); best and median seconds."""
+def time_call(fn: Callable[[], Any], *, repeats: int = 3, min_seconds: float = 0.0, max_seconds: float = 30.0,
+              warmup: bool = True) -> Timing:
+    """Time ``fn`` ``repeats`` times (more while the total is under ``min_seconds``, fewer once it passes
+    ``max_seconds``); best and median seconds."""
     import statistics
 
     if warmup:
@@ -103,7 +105,7 @@ def time_call(fn: Callable[[], Any], *, repeats: int = 3, min_seconds: float = 0
         fn()
         synchronize()
         times.append(time.perf_counter() - start)
-        if len(times) >= 50:
+        if len(times) >= 50 or sum(times) >= max_seconds:
             break
     return Timing(min(times), statistics.median(times), len(times))
 

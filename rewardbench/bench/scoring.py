@@ -67,8 +67,9 @@ def measure_case(case: Case, limit_flops: float | None, *, repeats: int = 3, ech
         n = min(len(case.items), max(batch, case.min_items))
         items = case.items[:n]
         chunks = [items[i:i + batch] for i in range(0, n, batch)]
-        with PeakMemory() as peak:
-            timing = time_call(lambda: [case.call(c) for c in chunks], repeats=repeats, min_seconds=1.0)
+        with PeakMemory() as peak:  # the first batch size warms the model up for the others
+            timing = time_call(lambda: [case.call(c) for c in chunks], repeats=repeats, min_seconds=1.0,
+                               warmup=batch == case.batch_sizes[0])
         row = {"batch": batch, "items": n, "seconds": timing.best, "median_seconds": timing.median,
                "repeats": timing.repeats, "items_per_s": n / timing.best, **peak.as_dict()}
         if n_tokens is not None:
