@@ -99,7 +99,8 @@ def training_section(runs: list[dict[str, Any]]) -> list[str]:
             "- **ref value forward**: forwards with gradients off outside generation and reward: the reference "
             "and value models and the rollout log-probs.",
             "- **optimisation**: forwards with gradients on, `backward`, optimiser steps (pfrl: its whole update).",
-            "- **checkpoint**: Trainer checkpoints that make GRPO/RLOO resumable (every quarter of the steps).",
+            "- **checkpoint**: Trainer checkpoints that make GRPO/RLOO resumable, at a full run's cadence (every "
+            "quarter of the preset's steps), so a short bench pays them at the same rate per step.",
             "- **harness**: rewardbench's glue: the TRL reward adapter (decode, split, columns), the token "
             "environment's bookkeeping, pfrl's per-token KL for the curve, the curve callback.",
             "- **other**: the rest of the trainer's step (its own bookkeeping, logging, data loading).", ""]

@@ -169,6 +169,9 @@ def measure_policy(policy_id: str, *, task_id: str = "dogecoin_negative", preset
     clock.seconds.clear(), clock.calls.clear()
     clock.first_start, reward.texts = None, 0
     options = {**spec.policy_options.get(policy_id, {}), "steps": steps}
+    if REGISTRY.get(policy_id).options_class.__dataclass_fields__.get("save_steps"):
+        # checkpoint at the cadence of a full run of the preset (a quarter of its steps), not of these few steps
+        options.setdefault("save_steps", max(1, spec.steps // 4))
     ctx = RunContext(task_id=task.id, model=task.model["embedded"], reward=reward, train_prompts=train,
                      generation=task.generation, preset=spec, seed=seed, work_dir=work_dir / policy_id,
                      options=options, progress=False)
