@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import shutil
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -175,6 +176,7 @@ def measure_policy(policy_id: str, *, task_id: str = "dogecoin_negative", preset
     ctx = RunContext(task_id=task.id, model=task.model["embedded"], reward=reward, train_prompts=train,
                      generation=task.generation, preset=spec, seed=seed, work_dir=work_dir / policy_id,
                      options=options, progress=False)
+    shutil.rmtree(ctx.work_dir, ignore_errors=True)  # a checkpoint left by an earlier bench would be resumed
     policy = REGISTRY.get(policy_id)(ctx)
     gc.collect()
     with PeakMemory() as peak, instrument(clock):
@@ -196,6 +198,7 @@ def measure_policy(policy_id: str, *, task_id: str = "dogecoin_negative", preset
     echo(f"    {policy_id}: {result['step_seconds']:.2f} s/step, {result['samples_per_s']:.2f} samples/s, "
          f"harness {100 * result['fractions']['harness']:.1f}%")
     del policy, ctx
+    shutil.rmtree(work_dir / policy_id, ignore_errors=True)
     models.clear_cache()
     gc.collect()
     return result

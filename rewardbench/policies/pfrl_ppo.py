@@ -74,10 +74,13 @@ class TextRLModel(nn.Module):
             self.head.weight.copy_(head_weight)
         self.value = nn.Sequential(nn.Linear(width, value_hidden), nn.Tanh(), nn.Linear(value_hidden, 1))
         self.gen = gen
+        self.last_logits: torch.Tensor | None = None  #: filtered logits of the last forward without gradients
 
     def forward(self, obs: tuple[torch.Tensor, torch.Tensor]) -> tuple[torch.distributions.Categorical, torch.Tensor]:
         hidden, history = obs
         logits = filter_logits(self.head(hidden), history, self.gen)
+        if not torch.is_grad_enabled():  # acting: kept for the per-token KL, saving a second pass over the head
+            self.last_logits = logits
         return torch.distributions.Categorical(logits=logits), self.value(hidden)
 
 
@@ -211,7 +214,7 @@ class PfrlPPOPolicy(Policy):
         rounds = 0  # pfrl's n_updates counts minibatch steps; a round is one PPO update over update_interval tokens
         while rounds < self.steps:
             actions = agent.batch_act(obs)
-            deltas = sampled_token_kl(net.head, ref_head, obs, actions, ctx.generation)
+            deltas = sampled_token_kl(net.last_logits, ref_head, obs, actions, ctx.generation)
             obs, rewards, dones, _ = env.step(list(actions))
             for i, delta in enumerate(deltas):
                 kl_sum[i] += delta
@@ -236,13 +239,17 @@ class PfrlPPOPolicy(Policy):
 
 
 @torch.no_grad()
-def sampled_token_kl(head: nn.Module, ref_head: nn.Module, obs: list[tuple[torch.Tensor, torch.Tensor]],
+def sampled_token_kl(logits: torch.Tensor, ref_head: nn.Module, obs: list[tuple[torch.Tensor, torch.Tensor]],
                      actions: Any, gen: GenerationSpec) -> list[float]:
-    """Per-slot k1 KL term of the sampled tokens, log p_policy - log p_reference, for the training curve."""
+    """Per-slot k1 KL term of the sampled tokens, log p_policy - log p_reference, for the training curve.
+
+    Args:
+        logits: the policy's filtered logits the actions were sampled from (``TextRLModel.last_logits``).
+    """
     hidden = torch.stack([h for h, _ in obs])
     history = torch.stack([hist for _, hist in obs])
     act = torch.as_tensor(actions, device=hidden.device)[:, None]
-    logp = torch.log_softmax(filter_logits(head(hidden), history, gen), -1).gather(1, act)
+    logp = torch.log_softmax(logits, -1).gather(1, act)
     logq = torch.log_softmax(filter_logits(ref_head(hidden), history, gen), -1).gather(1, act)
     return (logp - logq).squeeze(1).tolist()
 
