@@ -130,3 +130,12 @@ def test_unknown_bench_case_suggests_the_right_one(capsys):
     assert "did you mean 'vader'" in capsys.readouterr().err
     with pytest.raises(ConfigError, match="batch sizes"):
         validate(BenchConfig(batch_sizes=(0,)))
+
+
+def test_report_names_the_commits_of_a_resumed_bench():
+    payload = _payload()
+    payload["scoring"][0]["git_commit"] = "1111111111aaaa"
+    payload["training"][0]["git_commit"] = "abc"
+    assert "measured at commits `1111111111`, `abc`" in render.render(payload)
+    payload["scoring"][0]["git_commit"] = "abc"
+    assert "measured at commits" not in render.render(payload)

@@ -72,10 +72,12 @@ def run_bench(config: BenchConfig, *, echo: Callable[[str], None] = print) -> Pa
         previous = json.loads(json_path.read_text(encoding="utf-8"))
         if previous.get("schema") == SCHEMA and previous.get("machine") == machine():
             payload["scoring"], payload["training"] = previous.get("scoring", []), previous.get("training", [])
+            if previous.get("limit"):  # the kept scoring fractions are relative to the limit measured with them
+                payload["limit"] = previous["limit"]
             echo(f"resuming: {len(payload['scoring'])} scoring and {len(payload['training'])} training cases kept")
     echo(f"bench on {payload['machine']['cpu']} ({payload['machine']['cores']} cores"
          f"{', ' + payload['machine']['gpu'] if payload['machine']['gpu'] else ''}) -> {out}")
-    payload["limit"] = matmul_limit()
+    payload["limit"] = payload.get("limit") or matmul_limit()
     echo(f"  matmul limit: {payload['limit']['flops_per_s'] / 1e9:.0f} GFLOP/s ({payload['limit']['dtype']})")
 
     def save() -> None:
@@ -93,12 +95,20 @@ def run_bench(config: BenchConfig, *, echo: Callable[[str], None] = print) -> Pa
             from rewardbench.bench.training import measure_policy
 
             echo(f"  training {policy} on {config.task} ({preset} preset, {config.steps} steps)")
-            payload["training"].append(measure_policy(policy, task_id=config.task, preset=preset, steps=config.steps,
-                                                      work_dir=out / ".work", echo=echo))
+            payload["training"].append({**measure_policy(policy, task_id=config.task, preset=preset,
+                                                         steps=config.steps, work_dir=out / ".work", echo=echo),
+                                        **_case_stamp(payload)})
             save()
     markdown = render.write(payload, out / "BENCH.md")
     echo(f"wrote {markdown}")
     return markdown
+
+
+def _case_stamp(payload: dict[str, Any]) -> dict[str, Any]:
+    """When and from which commit a case was measured (a resumed bench mixes cases of several invocations)."""
+    from datetime import datetime, timezone
+
+    return {"git_commit": payload.get("git_commit"), "measured": datetime.now(timezone.utc).isoformat(timespec="seconds")}
 
 
 def render_only(out: str | Path) -> Path:
@@ -138,6 +148,6 @@ def _scoring(config: BenchConfig, payload: dict[str, Any], out: Path, save: Call
         case.batch_sizes = case.batch_sizes if case.unit == "document" else tuple(config.batch_sizes)
         limit = payload["limit"]["flops_per_s"] if name != "vader" else None
         payload["scoring"].append({"case": name, **scoring.measure_case(case, limit, repeats=config.repeats,
-                                                                        echo=echo)})
+                                                                        echo=echo), **_case_stamp(payload)})
         save()
         models.clear_cache()

@@ -118,6 +118,11 @@ def render(payload: dict[str, Any]) -> str:
              f"Matmul limit measured in the same run: **{limit['flops_per_s'] / 1e9:.0f} GFLOP/s** "
              f"({limit['size']}x{limit['size']} {limit['dtype']} matmul on {limit['device']}, best of several).", "",
              "Regenerate with `make bench` (or `rewardbench bench`); this file is rendered from `bench.json`.", ""]
+    commits = sorted({str(c.get("git_commit"))[:10] for part in ("scoring", "training") for c in payload.get(part, [])
+                      if c.get("git_commit")})
+    if len(commits) > 1 or (commits and commits[0] != str(payload.get("git_commit"))[:10]):
+        lines += [f"Cases were measured at commits {', '.join(f'`{c}`' for c in commits)} (a resumed bench); each "
+                  "case's commit is in `bench.json`.", ""]
     lines += targets_section(payload)
     if payload.get("scoring"):
         lines += ["## Scoring", "",
