@@ -129,3 +129,15 @@ def test_cli_run_reports_unknown_task_with_exit_code_2(capsys):
 
     assert main(["run", "--task", "dogecoin_negativ"]) == 2
     assert "did you mean 'dogecoin_negative'" in capsys.readouterr().err
+
+
+def test_result_files_get_the_usual_permissions(tmp_path):
+    import os
+    import stat
+
+    from rewardbench.provenance import write_json_atomic
+
+    path = write_json_atomic(tmp_path / "r.json", {"a": 1})
+    mask = os.umask(0)
+    os.umask(mask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~mask
