@@ -116,8 +116,19 @@ def _token_counts(case: Case) -> list[int] | None:
 
 
 def _useful_flops(case: Case) -> list[int] | None:
-    """FLOPs of scoring each item alone (no padding): the work a batch has to do, whatever its padding."""
-    flops = [count_flops(lambda item=item: case.call([item])) for item in case.items]
+    """FLOPs of scoring each item alone (no padding): the work a batch has to do, whatever its padding.
+
+    An item can be several sequences (summary-fill: with and without the summary), so the reward's token budget is
+    set to 1 while counting: every sequence then runs alone, unpadded.
+    """
+    budget = getattr(case.reward, "max_batch_tokens", None)
+    if hasattr(case.reward, "max_batch_tokens"):
+        case.reward.max_batch_tokens = 1
+    try:
+        flops = [count_flops(lambda item=item: case.call([item])) for item in case.items]
+    finally:
+        if hasattr(case.reward, "max_batch_tokens"):
+            case.reward.max_batch_tokens = budget
     return flops if any(flops) else None
 
 
