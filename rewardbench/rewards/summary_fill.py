@@ -164,70 +164,72 @@ class SummaryFillReward(Reward):
         if tok.mask_token_id is None:
             raise ConfigError(f"filler model {self.model_spec!r} has no mask token; use filler='causal' for a causal LM")
         # The two conditions go in separate batches so a document-only input never carries an empty segment.
-        # Every masked variant is a row; rows are bucketed by token length, so one forward fills the masks of
-        # several documents at once.
+        # Every masked variant is a row, tokenised once; rows are bucketed by token length, so one forward fills
+        # the masks of several documents at once.
+        max_len = max_positions(model, tok)
         budget = self.max_batch_tokens or default_max_tokens(next(model.parameters()).device)
         out: dict[int, tuple[float, bool]] = {}
         for with_summary in (False, True):
             idx = [k for k, job in enumerate(jobs) if bool(job[2]) == with_summary]
             if not idx:
                 continue
-            lengths = [len(ids) for ids in tok([jobs[k][0] for k in idx], is_split_into_words=True)["input_ids"]]
-            if with_summary:
-                lengths = [n + len(s) for n, s in
-                           zip(lengths, tok([jobs[k][2].split() for k in idx], is_split_into_words=True)["input_ids"])]
-            for group in length_groups(lengths, max_batch=self.batch_size, max_tokens=budget):
-                chunk = [idx[g] for g in group]
-                out.update(zip(chunk, self._masked_batch(model, tok, [jobs[k] for k in chunk], with_summary)))
+            rows = _encode_masked_rows(tok, [jobs[k] for k in idx], with_summary, max_len)
+            for group in length_groups([len(features["input_ids"]) for features, _ in rows],
+                                       max_batch=self.batch_size, max_tokens=budget):
+                out.update(zip((idx[g] for g in group), _masked_batch(model, tok, [rows[g] for g in group])))
         return [out[k] for k in range(len(jobs))]
 
-    def _masked_batch(self, model: Any, tok: Any, chunk: list[tuple[list[str], int, str]],
-                      with_summary: bool) -> list[tuple[float, bool]]:
-        import torch
 
-        max_len = max_positions(model, tok)
-        docs = [words for words, _, _ in chunk]
-        if with_summary:  # truncation cuts the summary, never the document, so every mask survives
-            enc = tok([s.split() for _, _, s in chunk], docs, is_split_into_words=True, truncation="only_first",
-                      max_length=max_len, padding=True, return_tensors="pt")
-        else:
-            enc = tok(docs, is_split_into_words=True, truncation=True, max_length=max_len, padding=True,
-                      return_tensors="pt")
-        doc_segment = 1 if with_summary else 0
-        ids = enc["input_ids"].clone()
-        positions = []
-        for row, (_, i, _) in enumerate(chunk):
-            pos = [t for t, (w, seg) in enumerate(zip(enc.word_ids(row), enc.sequence_ids(row)))
-                   if w == i and seg == doc_segment]
-            if not pos:
-                raise ConfigError(
-                    f"masked word {i} fell outside the filler's {max_len}-token window; "
-                    "lower max_document_words"
-                )
-            positions.append(pos)
-            ids[row, pos] = tok.mask_token_id
-        device = next(model.parameters()).device
-        inputs = {k: v.to(device) for k, v in enc.items()}
-        inputs["input_ids"] = ids.to(device)
-        rows = torch.tensor([row for row, pos in enumerate(positions) for _ in pos])
-        cols = torch.tensor([t for pos in positions for t in pos])
-        head = _prediction_head(model)
-        with torch.inference_mode():
-            if head is None:
-                logits = model(**inputs).logits[rows, cols]
-            else:  # the vocabulary projection runs at the masked positions only
-                hidden = getattr(model, model.base_model_prefix)(**inputs).last_hidden_state
-                logits = head(hidden[rows.to(device), cols.to(device)])
-            logp = torch.log_softmax(logits.float(), -1).cpu()
-        true = enc["input_ids"][rows, cols]
-        lp = logp.gather(1, true[:, None]).squeeze(1)
-        hit = logp.argmax(-1) == true
-        results, offset = [], 0
-        for pos in positions:
-            n = len(pos)
-            results.append((float(lp[offset:offset + n].sum()), bool(hit[offset:offset + n].all())))
-            offset += n
-        return results
+def _encode_masked_rows(tok: Any, jobs: list[tuple[list[str], int, str]], with_summary: bool,
+                        max_len: int) -> list[tuple[dict[str, list[int]], list[int]]]:
+    """Each job's unpadded features and the token positions of its masked word (not yet masked)."""
+    docs = [words for words, _, _ in jobs]
+    if with_summary:  # truncation cuts the summary, never the document, so every mask survives
+        enc = tok([s.split() for _, _, s in jobs], docs, is_split_into_words=True, truncation="only_first",
+                  max_length=max_len)
+    else:
+        enc = tok(docs, is_split_into_words=True, truncation=True, max_length=max_len)
+    doc_segment = 1 if with_summary else 0
+    rows = []
+    for row, (_, i, _) in enumerate(jobs):
+        pos = [t for t, (w, seg) in enumerate(zip(enc.word_ids(row), enc.sequence_ids(row)))
+               if w == i and seg == doc_segment]
+        if not pos:
+            raise ConfigError(f"masked word {i} fell outside the filler's {max_len}-token window; "
+                              "lower max_document_words")
+        rows.append(({key: values[row] for key, values in enc.items()}, pos))
+    return rows
+
+
+def _masked_batch(model: Any, tok: Any, rows: list[tuple[dict[str, list[int]], list[int]]]) -> list[tuple[float, bool]]:
+    """Mask, pad (on the right, so positions hold) and fill one bucket of rows: (true-word log-prob, all hit)."""
+    import torch
+
+    enc = tok.pad([features for features, _ in rows], padding_side="right", return_tensors="pt")
+    positions = [pos for _, pos in rows]
+    row_idx = torch.tensor([row for row, pos in enumerate(positions) for _ in pos])
+    col_idx = torch.tensor([t for pos in positions for t in pos])
+    true = enc["input_ids"][row_idx, col_idx]
+    device = next(model.parameters()).device
+    inputs = {k: v.to(device) for k, v in enc.items()}
+    inputs["input_ids"] = enc["input_ids"].index_put((row_idx, col_idx), torch.tensor(tok.mask_token_id)).to(device)
+    row_idx, col_idx = row_idx.to(device), col_idx.to(device)
+    head = _prediction_head(model)
+    with torch.inference_mode():
+        if head is None:
+            logits = model(**inputs).logits[row_idx, col_idx]
+        else:  # the vocabulary projection runs at the masked positions only
+            hidden = getattr(model, model.base_model_prefix)(**inputs).last_hidden_state
+            logits = head(hidden[row_idx, col_idx])
+        logp = torch.log_softmax(logits.float(), -1).cpu()
+    lp = logp.gather(1, true[:, None]).squeeze(1)
+    hit = logp.argmax(-1) == true
+    results, offset = [], 0
+    for pos in positions:
+        n = len(pos)
+        results.append((float(lp[offset:offset + n].sum()), bool(hit[offset:offset + n].all())))
+        offset += n
+    return results
 
 
 def _prediction_head(model: Any) -> Any:
