@@ -37,6 +37,11 @@ def max_positions(model: Any, tokenizer: Any = None) -> int:
     return int(limit)
 
 
+def start_token(tokenizer: Any) -> int:
+    """The token a scored sequence starts with, so its first real token has a context: BOS, else EOS."""
+    return tokenizer.bos_token_id if tokenizer.bos_token_id is not None else tokenizer.eos_token_id
+
+
 def encode_pairs(tokenizer: Any, contexts: Sequence[str], completions: Sequence[str], max_length: int) -> list[tuple[list[int], list[int]]]:
     """Token ids of each (context, completion), tokenised separately as generation produces them.
 
@@ -44,7 +49,7 @@ def encode_pairs(tokenizer: Any, contexts: Sequence[str], completions: Sequence[
     conditioned on something; an empty completion is scored as EOS (the model ending right there). The
     completion is cut to ``max_length - 1`` tokens and the context is cut from the left to fit.
     """
-    start = tokenizer.bos_token_id if tokenizer.bos_token_id is not None else tokenizer.eos_token_id
+    start = start_token(tokenizer)
     ctx_ids = tokenizer(list(contexts), add_special_tokens=False)["input_ids"]
     comp_ids = tokenizer(list(completions), add_special_tokens=False)["input_ids"]
     pairs = []

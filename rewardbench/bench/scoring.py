@@ -174,11 +174,12 @@ def perplexity_case(texts: list[str]) -> Case:
     import torch
 
     from rewardbench import models
+    from rewardbench.lm import start_token
     from rewardbench.rewards import load_reward
 
     reward = load_reward("inverse-perplexity")
     model, tok = models.load_causal_lm(reward.model_spec), models.load_tokenizer(reward.model_spec)
-    start = tok.bos_token_id if tok.bos_token_id is not None else tok.eos_token_id
+    start = start_token(tok)
 
     def seed_way(items: list[tuple[str, str, str | None]]) -> list[float]:
         scores = []
@@ -205,12 +206,13 @@ def documents(n: int, max_words: int = 120) -> list[tuple[str, str, str | None]]
 def summary_fill_causal_case(n_docs: int, batch_sizes: tuple[int, ...]) -> Case:
     """The embedded summary-fill (SmolLM2 filler, 8 masks) against one forward per masked word and condition."""
     from rewardbench import models
+    from rewardbench.lm import start_token
     from rewardbench.rewards import load_reward
     from rewardbench.rewards.summary_fill import choose_masks
 
     reward = load_reward("summary-fill-smollm2", n_masks=8, max_document_words=120)
     model, tok = models.load_causal_lm(reward.model_spec), models.load_tokenizer(reward.model_spec)
-    start = tok.bos_token_id if tok.bos_token_id is not None else tok.eos_token_id
+    start = start_token(tok)
 
     def word_logprob(prefix: list[int], word: str) -> float:
         import torch

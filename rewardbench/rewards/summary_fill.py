@@ -12,7 +12,7 @@ from typing import Any
 from rewardbench import models
 from rewardbench.batching import default_max_tokens, length_groups
 from rewardbench.errors import ConfigError
-from rewardbench.lm import max_positions, score_spans
+from rewardbench.lm import max_positions, score_spans, start_token
 from rewardbench.rewards.base import Probe, Reward, RewardCard
 
 METRICS = ("logprob", "accuracy")
@@ -136,7 +136,7 @@ class SummaryFillReward(Reward):
         tok = models.load_tokenizer(self.model_spec)
         max_len = max_positions(model, tok)
         groups = list(dict.fromkeys((tuple(words), summary) for words, _, summary in jobs))
-        start = tok.bos_token_id if tok.bos_token_id is not None else tok.eos_token_id
+        start = start_token(tok)
         sequences, word_spans = [], []
         for words, summary in groups:
             ids = [start] + (tok(summary + "\n\n", add_special_tokens=False)["input_ids"] if summary else [])
