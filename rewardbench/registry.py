@@ -73,9 +73,6 @@ class Registry(Generic[T]):
     def __iter__(self) -> Iterator[str]:
         return iter(self.ids())
 
-    def close_matches(self, id: str) -> list[str]:
-        return difflib.get_close_matches(id, self.ids(), n=5, cutoff=0.5)
-
     def get(self, id: str) -> T:
         """Return the object registered under ``id``, importing it if needed.
 
@@ -83,9 +80,9 @@ class Registry(Generic[T]):
             UnknownIdError: ``id`` is not registered; the message lists close matches.
         """
         if id not in self:
-            raise UnknownIdError(
-                f"{self.kind} {id!r} not found{did_you_mean(id, self.ids())} (known {self.kind}s: {', '.join(self.ids())})"
-            )
+            known = self.ids()
+            raise UnknownIdError(f"{self.kind} {id!r} not found{did_you_mean(id, known)} "
+                                 f"(known {self.kind}s: {', '.join(known)})")
         entry = self._entries[id]
         if isinstance(entry, str):
             entry = import_object(entry)

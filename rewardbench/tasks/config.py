@@ -7,7 +7,6 @@ integer, got 'ten'``.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import types
 import typing
 from dataclasses import dataclass, field
@@ -15,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from rewardbench.errors import ConfigError
+from rewardbench.registry import did_you_mean
 
 SOURCES = ("embedded", "hub")
 PROMPT_SOURCES = ("inline", "tweets", "imdb", "documents")
@@ -159,9 +159,8 @@ def build(cls: type, data: Any, where: str) -> Any:
     fields = {f.name: f for f in dataclasses.fields(cls)}
     unknown = sorted(set(data) - set(fields))
     if unknown:
-        close = difflib.get_close_matches(unknown[0], list(fields), n=3)
-        hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-        raise ConfigError(f"{_join(where, unknown[0])}: unknown field{hint} (fields: {', '.join(fields)})")
+        raise ConfigError(f"{_join(where, unknown[0])}: unknown field{did_you_mean(unknown[0], fields)} "
+                          f"(fields: {', '.join(fields)})")
     values = {}
     for name, f in fields.items():
         if name in data:
