@@ -91,7 +91,7 @@ def _payload() -> dict:
             "machine": {"cpu": "Test CPU", "cores": 2, "torch_threads": 2, "gpu": None},
             "packages": {"torch": "2", "transformers": "5", "trl": "1.12"},
             "limit": {"size": 2048, "dtype": "float32", "device": "cpu", "flops_per_s": 2e11},
-            "scoring": [{"case": "sentiment-minilm-tweets", "name": "sentiment-minilm-tweets", "unit": "text",
+            "scoring": [{"case": "sentiment-minilm-tweets", "unit": "text",
                          "reward": "sentiment-minilm-tweets", "checkpoint": "embedded:x", "seed_label": "pipeline",
                          "note": "", "batches": batches,
                          "seed": {"items": 64, "seconds": 6.4, "items_per_s": 10.0, "rss_peak_mb": 400.0,

@@ -135,9 +135,8 @@ def _scoring(config: BenchConfig, payload: dict[str, Any], out: Path, save: Call
         "sentiment-minilm-tweets": lambda: scoring.sentiment_case(texts),
         "vader": lambda: scoring.vader_case(texts),
         "inverse-perplexity": lambda: scoring.perplexity_case(texts),
-        "summary-fill-smollm2": lambda: scoring.summary_fill_causal_case(n_docs, config.document_batch_sizes),
-        "summary-fill-masked": lambda: scoring.summary_fill_masked_case(out / ".work", n_docs,
-                                                                        config.document_batch_sizes),
+        "summary-fill-smollm2": lambda: scoring.summary_fill_causal_case(n_docs),
+        "summary-fill-masked": lambda: scoring.summary_fill_masked_case(out / ".work", n_docs),
     }
     done = {r["case"] for r in payload["scoring"]}
     for name in config.cases:
@@ -145,9 +144,9 @@ def _scoring(config: BenchConfig, payload: dict[str, Any], out: Path, save: Call
             continue
         echo(f"  scoring {name}")
         case = builders[name]()
-        case.batch_sizes = case.batch_sizes if case.unit == "document" else tuple(config.batch_sizes)
+        sizes = config.document_batch_sizes if case.unit == "document" else config.batch_sizes
         limit = payload["limit"]["flops_per_s"] if name != "vader" else None
-        payload["scoring"].append({"case": name, **scoring.measure_case(case, limit, repeats=config.repeats,
-                                                                        echo=echo), **_case_stamp(payload)})
+        payload["scoring"].append({**scoring.measure_case(case, sizes, limit, repeats=config.repeats, echo=echo),
+                                   **_case_stamp(payload)})
         save()
         models.clear_cache()

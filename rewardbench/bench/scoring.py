@@ -9,14 +9,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from rewardbench.bench.measure import PeakMemory, count_flops, time_call
-
-BATCH_SIZES = (1, 8, 64, 256)
-
 
 @dataclass
 class Case:
@@ -33,11 +30,9 @@ class Case:
     seed_label: str  #: how the seeds scored, for the table
     seed_way: Callable[[list[tuple[str, str, str | None]]], list[float] | None] | None
     tokenizer: Any = None  #: counts tokens/s (None: no tokenizer, e.g. VADER)
-    batch_sizes: tuple[int, ...] = BATCH_SIZES
     seed_items: int = 64  #: items the seed loop times
     min_items: int = 16  #: items timed at small batch sizes (batch 1 runs this many calls)
     note: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def call(self, items: list[tuple[str, str, str | None]]) -> list[float]:
         prompts = [p for p, _, _ in items]
@@ -54,22 +49,23 @@ def tweet_texts(n: int = 256) -> list[str]:
     return [t.text for t in data.tweets("heldout")[:n]]
 
 
-def measure_case(case: Case, limit_flops: float | None, *, repeats: int = 3, echo: Callable[[str], None] = print) -> dict[str, Any]:
-    """Every batch size of one case, and the seed's loop on the same items."""
-    out: dict[str, Any] = {"name": case.name, "unit": case.unit, "reward": case.reward.id,
+def measure_case(case: Case, batch_sizes: tuple[int, ...], limit_flops: float | None, *, repeats: int = 3,
+                 echo: Callable[[str], None] = print) -> dict[str, Any]:
+    """Each of ``batch_sizes`` items per call of one case, and the seed's loop on the same items."""
+    out: dict[str, Any] = {"case": case.name, "unit": case.unit, "reward": case.reward.id,
                            "checkpoint": case.reward.card.checkpoint, "seed_label": case.seed_label,
-                           "note": case.note, **case.extra}
+                           "note": case.note}
     case.call(case.items[:2])  # load the model outside the timings
     n_tokens = _token_counts(case)
     useful = _useful_flops(case) if limit_flops else None
     rows = []
-    for batch in case.batch_sizes:
+    for batch in batch_sizes:
         n = min(len(case.items), max(batch, case.min_items))
         items = case.items[:n]
         chunks = [items[i:i + batch] for i in range(0, n, batch)]
         with PeakMemory() as peak:  # the first batch size warms the model up for the others
             timing = time_call(lambda: [case.call(c) for c in chunks], repeats=repeats, min_seconds=1.0,
-                               warmup=batch == case.batch_sizes[0])
+                               warmup=batch == batch_sizes[0])
         row = {"batch": batch, "items": n, "seconds": timing.best, "median_seconds": timing.median,
                "repeats": timing.repeats, "items_per_s": n / timing.best, **peak.as_dict()}
         if n_tokens is not None:
@@ -203,7 +199,7 @@ def documents(n: int, max_words: int = 120) -> list[tuple[str, str, str | None]]
     return [("", " ".join(d.summaries[a] for a in summary), " ".join(d.text.split()[:max_words])) for d in docs[:n]]
 
 
-def summary_fill_causal_case(n_docs: int, batch_sizes: tuple[int, ...]) -> Case:
+def summary_fill_causal_case(n_docs: int) -> Case:
     """The embedded summary-fill (SmolLM2 filler, 8 masks) against one forward per masked word and condition."""
     from rewardbench import models
     from rewardbench.lm import start_token
@@ -241,7 +237,7 @@ def summary_fill_causal_case(n_docs: int, batch_sizes: tuple[int, ...]) -> Case:
         return gains
 
     return Case("summary-fill-smollm2", reward, documents(n_docs), "document",
-                "one forward per masked word and condition", seed_way, tokenizer=tok, batch_sizes=batch_sizes,
+                "one forward per masked word and condition", seed_way, tokenizer=tok,
                 seed_items=4, min_items=4,
                 note="causal filler, 8 masks, documents of 120 words; the seed loop tokenises the left context "
                      "as one string, so its scores differ slightly from the per-word tokenisation")
@@ -269,7 +265,7 @@ def build_masked_filler(directory: Path) -> str:
     return str(target)
 
 
-def summary_fill_masked_case(directory: Path, n_docs: int, batch_sizes: tuple[int, ...]) -> Case:
+def summary_fill_masked_case(directory: Path, n_docs: int) -> Case:
     """Summary-fill with a masked filler against ``pipeline("fill-mask")`` per masked variant (the study's seed)."""
     from transformers import pipeline
 
@@ -291,7 +287,7 @@ def summary_fill_masked_case(directory: Path, n_docs: int, batch_sizes: tuple[in
         return None
 
     return Case("summary-fill-masked", reward, documents(n_docs), "document",
-                'pipeline("fill-mask") per masked variant', seed_way, tokenizer=tok, batch_sizes=batch_sizes,
+                'pipeline("fill-mask") per masked variant', seed_way, tokenizer=tok,
                 seed_items=8, min_items=8,
                 note="masked filler: the embedded MiniLM-L6 encoder with an untrained MLM head (no masked LM ships "
                      "offline; speed depends on shapes only), 8 masks, documents of 120 words")

@@ -31,7 +31,6 @@ class PhaseClock:
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = defaultdict(float)
-        self.calls: dict[str, int] = defaultdict(int)
         self.first_start: float | None = None
         self._stack: list[list[Any]] = []  # [phase, start, time spent in nested phases, owner]
 
@@ -51,7 +50,6 @@ class PhaseClock:
         phase, start, nested, _ = self._stack.pop()
         elapsed = time.perf_counter() - start
         self.seconds[phase] += elapsed - nested
-        self.calls[phase] += 1
         if self._stack:
             self._stack[-1][2] += elapsed
 
@@ -165,10 +163,9 @@ def measure_policy(policy_id: str, *, task_id: str = "dogecoin_negative", preset
     train, _ = harness.task_prompts(task, config)
     spec = task.preset(preset)
     clock = PhaseClock()
-    reward = TimedReward(task.reward["embedded"].load(), clock)
-    reward(prompts=[""], completions=["warm-up"])  # load the reward model outside the timings
-    clock.seconds.clear(), clock.calls.clear()
-    clock.first_start, reward.texts = None, 0
+    base = task.reward["embedded"].load()
+    base(prompts=[""], completions=["warm-up"])  # load the reward model outside the timings
+    reward = TimedReward(base, clock)
     options = {**spec.policy_options.get(policy_id, {}), "steps": steps}
     if REGISTRY.get(policy_id).options_class.__dataclass_fields__.get("save_steps"):
         # checkpoint at the cadence of a full run of the preset (a quarter of its steps), not of these few steps
