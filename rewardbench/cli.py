@@ -6,9 +6,10 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
-from rewardbench.errors import RewardBenchError
+from rewardbench.errors import ConfigError, RewardBenchError
 
 
 def _parse_value(text: str) -> Any:
@@ -35,14 +36,27 @@ def cmd_list(args: argparse.Namespace) -> None:
     if args.what == "rewards":
         from rewardbench.rewards import list_rewards
 
-        rows = [[c.id, c.version, c.measures, c.range, "↑" if c.higher_is_better else "↓", c.checkpoint or "-",
-                 "offline" if c.offline else "hub"] for c in list_rewards()]
+        rows = [
+            [
+                c.id,
+                c.version,
+                c.measures,
+                c.range,
+                "↑" if c.higher_is_better else "↓",
+                c.checkpoint or "-",
+                "offline" if c.offline else "hub",
+            ]
+            for c in list_rewards()
+        ]
         print(tabulate(rows, ["id", "v", "measures", "range", "dir", "checkpoint", "needs"], tablefmt="github"))
     elif args.what == "models":
-        from rewardbench import zoo
+        from rewardbench.runtime.embedded import EMBEDDED, is_built
 
-        rows = [[f"embedded:{m.name}", m.version, "built" if zoo.is_built(m.name) else "not built", m.description]
-                for m in zoo.EMBEDDED.values()]
+        entries = [EMBEDDED.get(name) for name in EMBEDDED.in_order()]
+        rows = [
+            [f"embedded:{m.name}", m.version, "built" if is_built(m.name) else "not built", m.description]
+            for m in entries
+        ]
         print(tabulate(rows, ["spec", "v", "state", "description"], tablefmt="github"))
 
 
@@ -58,41 +72,52 @@ def cmd_score(args: argparse.Namespace) -> None:
         options["mode"] = args.mode
     reward = load_reward(args.reward, **options)
     scores = reward(prompts=[args.prompt] * len(args.texts), completions=list(args.texts))
-    print(tabulate([[t, f"{s:.4f}"] for t, s in zip(args.texts, scores)],
-                   ["completion", f"{reward.id} v{reward.version}"], tablefmt="github"))
+    print(
+        tabulate(
+            [[t, f"{s:.4f}"] for t, s in zip(args.texts, scores)],
+            ["completion", f"{reward.id} v{reward.version}"],
+            tablefmt="github",
+        )
+    )
 
 
 def cmd_zoo_build(args: argparse.Namespace) -> None:
-    from rewardbench import zoo
+    from rewardbench.runtime import embedded
 
-    for manifest in zoo.build_all(args.names or None, force=args.force):
-        line = f"{manifest['name']} v{manifest['version']}: {zoo.path_of(manifest['name'])}"
+    for manifest in embedded.build_all(args.names or None, force=args.force):
+        line = f"{manifest['name']} v{manifest['version']}: {embedded.path_of(manifest['name'])}"
         line += f" (built in {manifest['build_seconds']} s"
         if "heldout_metrics" in manifest:
             m = manifest["heldout_metrics"]
-            line += (f"; held-out accuracy pos-vs-neg {m['accuracy_pos_vs_neg']:.1%} (n={m['n_pos_vs_neg']}), "
-                     f"3-class {m['accuracy_3class']:.1%} (n={m['n_3class']})")
+            line += (
+                f"; held-out accuracy pos-vs-neg {m['accuracy_pos_vs_neg']:.1%} (n={m['n_pos_vs_neg']}), "
+                f"3-class {m['accuracy_3class']:.1%} (n={m['n_3class']})"
+            )
         print(line + ")")
 
 
 def cmd_eval_rewards(args: argparse.Namespace) -> None:
-    from pathlib import Path
+    from rewardbench.reward_eval.results import write_result
+    from rewardbench.reward_eval.suites import EvalConfig, evaluate
 
-    from rewardbench.provenance import write_json_atomic
-    from rewardbench.reward_eval import EvalConfig, evaluate
-
-    config = EvalConfig(suite=args.suite, source=args.source, seed=args.seed, n_pairs=args.n_pairs,
-                        n_documents=args.n_documents, rewards=tuple(args.reward))
+    config = EvalConfig(
+        suite=args.suite,
+        source=args.source,
+        seed=args.seed,
+        n_pairs=args.n_pairs,
+        n_documents=args.n_documents,
+        rewards=tuple(args.reward),
+    )
     result = evaluate(config)
     suffix = "" if args.source == "embedded" else f"_{args.source}"
-    path = write_json_atomic(Path(args.out) / f"{args.suite}{suffix}.json", result)
+    path = write_result(Path(args.out) / f"{args.suite}{suffix}.json", result)
     print(f"wrote {path} ({len(result['rows'])} rows, {len(result['skipped'])} rewards skipped)")
     for skip in result["skipped"]:
         print(f"  skipped {skip['reward']}: {skip['reason']}")
 
 
 def cmd_run(args: argparse.Namespace) -> None:
-    from rewardbench.harness import RunConfig, run
+    from rewardbench.steering.harness import RunConfig, run
 
     shard = (1, 1)
     if args.shard:
@@ -106,19 +131,28 @@ def cmd_run(args: argparse.Namespace) -> None:
         if not sep:
             raise RewardBenchError(f"--policy-option expects POLICY:KEY=VALUE, got {item!r}")
         policy_options.setdefault(pid, {}).update(_options([pair]))
-    config = RunConfig(task=args.task, source=args.source, preset=args.preset, policies=tuple(args.policy),
-                       rewards=tuple(args.reward), seeds=tuple(args.seeds), out=args.out, shard=shard,
-                       policy_options=policy_options, keep_policy=not args.no_keep_policy,
-                       progress=not args.no_progress)
+    config = RunConfig(
+        task=args.task,
+        source=args.source,
+        preset=args.preset,
+        policies=tuple(args.policy),
+        rewards=tuple(args.reward),
+        seeds=tuple(args.seeds),
+        out=args.out,
+        shard=shard,
+        policy_options=policy_options,
+        keep_policy=not args.no_keep_policy,
+        progress=not args.no_progress,
+    )
     outcomes = run(config)
     failed = [o for o in outcomes if o.status == "failed"]
-    print(f"\n{len(outcomes) - len(failed)} of {len(outcomes)} runs finished "
-          f"({sum(o.status == 'skipped' for o in outcomes)} from an earlier invocation).")
+    print(
+        f"\n{len(outcomes) - len(failed)} of {len(outcomes)} runs finished "
+        f"({sum(o.status == 'skipped' for o in outcomes)} from an earlier invocation)."
+    )
     for o in outcomes:
         print(f"  {o.status:8} {o.spec.name}: {o.path or o.error}")
     if args.report and outcomes:
-        from rewardbench.report import report
-
         # OUT/TASK from any finished run's OUT/TASK/runs/NAME/result.json (the first run may have failed)
         task_dir = next((o.path.parents[2] for o in outcomes if o.path), None)
         if task_dir is not None:
@@ -129,41 +163,63 @@ def cmd_run(args: argparse.Namespace) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> None:
-    from rewardbench.export import export
+    from rewardbench.steering.export import export
 
     print(f"exported {export(args.run_dir, args.out)}")
 
 
-def cmd_report(args: argparse.Namespace) -> None:
-    from rewardbench.report import report
+def report(directory: str | Path) -> list[Path]:
+    """Render a results folder: a steering leaderboard from run files, else one from reward-evaluation files."""
+    from rewardbench.reward_eval.report import report as reward_eval_report
+    from rewardbench.steering.report import report_runs
+    from rewardbench.steering.results import load_runs
 
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise ConfigError(f"results directory {str(directory)!r} does not exist")
+    runs = load_runs([directory])
+    return report_runs(directory, runs) if runs else reward_eval_report(directory)
+
+
+def cmd_report(args: argparse.Namespace) -> None:
     for path in report(args.directory):
         print(f"wrote {path}")
 
 
 def cmd_bench(args: argparse.Namespace) -> None:
-    from rewardbench.bench import CASES, PARTS, TRAINING_POLICIES, BenchConfig, render_only, run_bench
+    from rewardbench.bench import CASES, PARTS, BenchConfig, render_only, run_bench
+    from rewardbench.policies import trained_policy_ids
 
     if args.render_only:
         print(f"wrote {render_only(args.out)}")
         return
-    config = BenchConfig(out=args.out, parts=tuple(args.part or PARTS), cases=tuple(args.case or CASES),
-                         batch_sizes=tuple(args.batch_sizes), document_batch_sizes=tuple(args.document_batch_sizes),
-                         policies=tuple(args.policy or TRAINING_POLICIES), task=args.task, preset=args.preset,
-                         steps=args.steps, repeats=args.repeats, resume=args.resume)
+    config = BenchConfig(
+        out=args.out,
+        parts=tuple(args.part or PARTS),
+        cases=tuple(args.case or CASES),
+        batch_sizes=tuple(args.batch_sizes),
+        document_batch_sizes=tuple(args.document_batch_sizes),
+        policies=tuple(args.policy or trained_policy_ids()),
+        task=args.task,
+        preset=args.preset,
+        steps=args.steps,
+        repeats=args.repeats,
+        resume=args.resume,
+    )
     run_bench(config)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="rewardbench", description="Reward-model zoo and RL steering benchmark.")
-    sub = parser.add_subparsers(dest="command", required=True)
-
+def _add_list(sub: Any) -> None:
     p = sub.add_parser("list", help="list registered rewards or embedded models")
     p.add_argument("what", choices=["rewards", "models"])
     p.set_defaults(func=cmd_list)
 
+
+def _add_score(sub: Any) -> None:
     p = sub.add_parser("score", help="score completions with one reward")
-    p.add_argument("--reward", required=True, help="reward id (see `rewardbench list rewards`), model folder or hub id")
+    p.add_argument(
+        "--reward", required=True, help="reward id (see `rewardbench list rewards`), model folder or hub id"
+    )
     p.add_argument("--prompt", default="", help="prompt shared by every text (default: none)")
     p.add_argument("--target", help="target label, e.g. negative")
     p.add_argument("--mode", help="scoring mode of the reward, e.g. prob, logit, margin")
@@ -171,49 +227,75 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("texts", nargs="+", help="completions to score")
     p.set_defaults(func=cmd_score)
 
+
+def _add_eval_rewards(sub: Any) -> None:
     p = sub.add_parser("eval-rewards", help="how often rewards agree with labelled preferences")
     p.add_argument("--suite", required=True, help="sentiment, summary or probes")
     p.add_argument("--source", default="embedded", help="embedded (no hub, default) or hub (adds the seeds' data)")
-    p.add_argument("--reward", action="append", default=[], help="reward id to evaluate (repeatable; default: all that fit)")
+    p.add_argument(
+        "--reward", action="append", default=[], help="reward id to evaluate (repeatable; default: all that fit)"
+    )
     p.add_argument("--seed", type=int, default=0, help="pair sampling, masking and bootstrap seed")
     p.add_argument("--n-pairs", type=int, default=500, help="sentiment pairs per direction and pair set")
     p.add_argument("--n-documents", type=int, default=100, help="summary documents per pair set")
     p.add_argument("--out", default="results/rewards", help="folder for the result JSON")
     p.set_defaults(func=cmd_eval_rewards)
 
+
+def _add_run(sub: Any) -> None:
     p = sub.add_parser("run", help="train every (reward, policy, seed) of a task and evaluate on held-out prompts")
-    p.add_argument("--task", required=True, help="task id (dogecoin_negative, tweets_negative, ...) or a task YAML path")
+    p.add_argument(
+        "--task", required=True, help="task id (dogecoin_negative, tweets_negative, ...) or a task YAML path"
+    )
     p.add_argument("--source", default="embedded", help="embedded (no hub, default) or hub (the seeds' models/data)")
     p.add_argument("--preset", default="cpu", help="cpu (minutes on 2 cores, default) or gpu (the seeds' scale)")
     p.add_argument("--policy", action="append", default=[], help="policy id (repeatable; default: the preset's)")
-    p.add_argument("--reward", action="append", default=[], help="training reward id (repeatable; default: the task's)")
+    p.add_argument(
+        "--reward", action="append", default=[], help="training reward id (repeatable; default: the task's)"
+    )
     p.add_argument("--seeds", type=int, nargs="+", default=[0], help="seeds, one run each (default: 0)")
     p.add_argument("--out", default="runs", help="results root; runs go to OUT/TASK/runs/ (default: runs)")
     p.add_argument("--shard", help="I/N: run only the I-th of N shares of the grid (for several machines)")
-    p.add_argument("--policy-option", action="append", default=[], metavar="POLICY:KEY=VALUE",
-                   help="policy option override, e.g. trl-ppo:kl_coef=0.1 (repeatable)")
+    p.add_argument(
+        "--policy-option",
+        action="append",
+        default=[],
+        metavar="POLICY:KEY=VALUE",
+        help="policy option override, e.g. trl-ppo:kl_coef=0.1 (repeatable)",
+    )
     p.add_argument("--no-keep-policy", action="store_true", help="delete trained models after evaluation")
     p.add_argument("--no-report", dest="report", action="store_false", help="do not render the report at the end")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
     p.set_defaults(func=cmd_run)
 
+
+def _add_export(sub: Any) -> None:
     p = sub.add_parser("export", help="copy a run's trained policy out as a plain Hugging Face model folder")
     p.add_argument("run_dir", help="a run folder: RESULTS/TASK/runs/POLICY__REWARD__seedN")
     p.add_argument("--out", required=True, help="destination folder (must not exist)")
     p.set_defaults(func=cmd_export)
 
+
+def _add_report(sub: Any) -> None:
     p = sub.add_parser("report", help="render LEADERBOARD.md and plots from result JSON files")
     p.add_argument("directory", help="folder with result JSON files, e.g. results/rewards")
     p.set_defaults(func=cmd_report)
 
+
+def _add_bench(sub: Any) -> None:
     p = sub.add_parser("bench", help="scoring and training throughput against the seeds' way -> BENCH.md")
-    p.add_argument("--out", default="results/bench", help="folder for BENCH.md and bench.json (default: results/bench)")
+    p.add_argument(
+        "--out", default="results/bench", help="folder for BENCH.md and bench.json (default: results/bench)"
+    )
     p.add_argument("--part", action="append", help="scoring or training (repeatable; default: both)")
     p.add_argument("--case", action="append", help="scoring case (repeatable; default: every embedded reward)")
     p.add_argument("--batch-sizes", type=int, nargs="+", default=[1, 8, 64, 256], help="texts per reward call")
-    p.add_argument("--document-batch-sizes", type=int, nargs="+", default=[1, 8, 64],
-                   help="documents per summary-fill call")
-    p.add_argument("--policy", action="append", help="trainer of the training part (repeatable; default: all four)")
+    p.add_argument(
+        "--document-batch-sizes", type=int, nargs="+", default=[1, 8, 64], help="documents per summary-fill call"
+    )
+    p.add_argument(
+        "--policy", action="append", help="trainer of the training part (repeatable; default: all that train)"
+    )
     p.add_argument("--task", default="dogecoin_negative", help="task of the training part")
     p.add_argument("--preset", default="", help="preset of the training part (default: gpu with CUDA, else cpu)")
     p.add_argument("--steps", type=int, default=3, help="training steps timed per policy")
@@ -222,12 +304,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--render-only", action="store_true", help="re-render BENCH.md from OUT/bench.json")
     p.set_defaults(func=cmd_bench)
 
+
+def _add_zoo(sub: Any) -> None:
     p = sub.add_parser("zoo", help="the embedded model zoo")
     zoo_sub = p.add_subparsers(dest="zoo_command", required=True)
     b = zoo_sub.add_parser("build", help="build (once) and cache the embedded models; prints their checks")
     b.add_argument("names", nargs="*", help="models to build (default: all)")
     b.add_argument("--force", action="store_true", help="rebuild even if cached")
     b.set_defaults(func=cmd_zoo_build)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rewardbench", description="Reward-model zoo and RL steering benchmark.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for add in (_add_list, _add_score, _add_eval_rewards, _add_run, _add_export, _add_report, _add_bench, _add_zoo):
+        add(sub)
     return parser
 
 

@@ -6,6 +6,7 @@ entry-point group given at construction, read only when a lookup misses.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import importlib
 from collections.abc import Iterable, Iterator, Mapping
@@ -67,8 +68,27 @@ class Registry(Generic[T]):
 
     def ids(self) -> list[str]:
         """All registered ids, plugins included, sorted."""
+        return sorted(self.in_order())
+
+    def in_order(self) -> list[str]:
+        """All registered ids in registration order: the built-ins as listed, then plugins (reports use this order)."""
         self._load_plugins()
-        return sorted(self._entries)
+        return list(self._entries)
+
+    @contextlib.contextmanager
+    def override(self, id: str, obj: T | str) -> Iterator[None]:
+        """Register ``obj`` under ``id`` for the duration of a ``with`` block, then restore what was there (tests)."""
+        self._load_plugins()
+        missing = object()
+        previous = self._entries.get(id, missing)
+        self._entries[id] = obj
+        try:
+            yield
+        finally:
+            if previous is missing:
+                del self._entries[id]
+            else:
+                self._entries[id] = previous
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.ids())
@@ -81,8 +101,9 @@ class Registry(Generic[T]):
         """
         if id not in self:
             known = self.ids()
-            raise UnknownIdError(f"{self.kind} {id!r} not found{did_you_mean(id, known)} "
-                                 f"(known {self.kind}s: {', '.join(known)})")
+            raise UnknownIdError(
+                f"{self.kind} {id!r} not found{did_you_mean(id, known)} (known {self.kind}s: {', '.join(known)})"
+            )
         entry = self._entries[id]
         if isinstance(entry, str):
             entry = import_object(entry)

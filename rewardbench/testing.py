@@ -13,8 +13,14 @@ class ConformanceError(AssertionError):
     """A reward that breaks the reward protocol."""
 
 
-def check_reward(reward: Any, prompts: list[str] | None = None, completions: list[str] | None = None,
-                 *, atol: float = 1e-4, **kwargs: Any) -> list[float]:
+def check_reward(
+    reward: Any,
+    prompts: list[str] | None = None,
+    completions: list[str] | None = None,
+    *,
+    atol: float = 1e-4,
+    **kwargs: Any,
+) -> list[float]:
     """Check a reward against the protocol; returns its scores on the sample.
 
     Checks: keyword-only calls (positional refused), one finite float per completion, batch-order invariance,
@@ -37,20 +43,29 @@ def check_reward(reward: Any, prompts: list[str] | None = None, completions: lis
         raise ConformanceError("positional call was accepted; rewards must be keyword-only")
 
     scores = reward(prompts=prompts, completions=completions, **kwargs)
-    _expect(isinstance(scores, list) and len(scores) == len(completions),
-            f"expected a list of {len(completions)} scores, got {scores!r}")
-    _expect(all(isinstance(s, float) and math.isfinite(s) for s in scores), f"non-finite or non-float scores: {scores}")
+    _expect(
+        isinstance(scores, list) and len(scores) == len(completions),
+        f"expected a list of {len(completions)} scores, got {scores!r}",
+    )
+    _expect(
+        all(isinstance(s, float) and math.isfinite(s) for s in scores), f"non-finite or non-float scores: {scores}"
+    )
 
     again = reward(prompts=prompts, completions=completions, **kwargs)
     _close(scores, again, 0.0, "not deterministic: two identical calls differ")
 
     order = list(reversed(range(len(completions))))
-    shuffled = reward(prompts=[prompts[i] for i in order], completions=[completions[i] for i in order],
-                      **{k: [v[i] for i in order] for k, v in kwargs.items()})
+    shuffled = reward(
+        prompts=[prompts[i] for i in order],
+        completions=[completions[i] for i in order],
+        **{k: [v[i] for i in order] for k, v in kwargs.items()},
+    )
     _close(scores, [shuffled[order.index(i)] for i in range(len(order))], atol, "depends on batch order")
 
-    singles = [reward(prompts=[p], completions=[c], **{k: [v[i]] for k, v in kwargs.items()})[0]
-               for i, (p, c) in enumerate(zip(prompts, completions))]
+    singles = [
+        reward(prompts=[p], completions=[c], **{k: [v[i]] for k, v in kwargs.items()})[0]
+        for i, (p, c) in enumerate(zip(prompts, completions))
+    ]
     _close(scores, singles, atol, "depends on batch size (batched vs one at a time)")
 
     try:

@@ -26,6 +26,21 @@ CORPUS = [
 ]
 
 
+#: Short prompts made of CORPUS words, for the tiny policy's training and sampling tests
+TINY_PROMPTS = (
+    "i think dogecoin is",
+    "the movie was",
+    "today the weather is",
+    "cats enjoy",
+    "this movie was",
+    "i think",
+    "the parser reads",
+    "dogecoin is",
+    "the weather",
+    "cats",
+)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     import torch
 
@@ -68,13 +83,20 @@ def _classifier(config_cls, model_cls, tok, id2label: dict[int, str], seed: int 
     import torch
 
     torch.manual_seed(seed)
-    config = config_cls(vocab_size=len(tok), num_labels=len(id2label), id2label=id2label,
-                        label2id={v: k for k, v in id2label.items()}, pad_token_id=tok.pad_token_id, **cfg)
+    config = config_cls(
+        vocab_size=len(tok),
+        num_labels=len(id2label),
+        id2label=id2label,
+        label2id={v: k for k, v in id2label.items()},
+        pad_token_id=tok.pad_token_id,
+        **cfg,
+    )
     return model_cls(config).eval()
 
 
-BERT_SIZE = dict(hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64,
-                 max_position_embeddings=64)
+BERT_SIZE = dict(
+    hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64, max_position_embeddings=64
+)
 
 
 @pytest.fixture(scope="session")
@@ -83,8 +105,13 @@ def tiny_roberta_cardiffnlp(tiny_dir: Path, tiny_tokenizer) -> str:
     from transformers import RobertaConfig, RobertaForSequenceClassification
 
     size = {**BERT_SIZE, "max_position_embeddings": 66}
-    model = _classifier(RobertaConfig, RobertaForSequenceClassification, tiny_tokenizer,
-                        {0: "LABEL_0", 1: "LABEL_1", 2: "LABEL_2"}, **size)
+    model = _classifier(
+        RobertaConfig,
+        RobertaForSequenceClassification,
+        tiny_tokenizer,
+        {0: "LABEL_0", 1: "LABEL_1", 2: "LABEL_2"},
+        **size,
+    )
     return _save(model, tiny_tokenizer, tiny_dir / "cardiffnlp")
 
 
@@ -93,9 +120,17 @@ def tiny_distilbert_binary(tiny_dir: Path, tiny_tokenizer) -> str:
     """A DistilBERT classifier with NEGATIVE/POSITIVE, like the SST-2 and IMDB checkpoints."""
     from transformers import DistilBertConfig, DistilBertForSequenceClassification
 
-    model = _classifier(DistilBertConfig, DistilBertForSequenceClassification, tiny_tokenizer,
-                        {0: "NEGATIVE", 1: "POSITIVE"}, dim=32, n_layers=2, n_heads=2, hidden_dim=64,
-                        max_position_embeddings=64)
+    model = _classifier(
+        DistilBertConfig,
+        DistilBertForSequenceClassification,
+        tiny_tokenizer,
+        {0: "NEGATIVE", 1: "POSITIVE"},
+        dim=32,
+        n_layers=2,
+        n_heads=2,
+        hidden_dim=64,
+        max_position_embeddings=64,
+    )
     return _save(model, tiny_tokenizer, tiny_dir / "sst2")
 
 
@@ -104,8 +139,13 @@ def tiny_bert_3class(tiny_dir: Path, tiny_tokenizer) -> str:
     """A BERT classifier with named labels in an unusual order (positive, negative, neutral)."""
     from transformers import BertConfig, BertForSequenceClassification
 
-    model = _classifier(BertConfig, BertForSequenceClassification, tiny_tokenizer,
-                        {0: "positive", 1: "negative", 2: "neutral"}, **BERT_SIZE)
+    model = _classifier(
+        BertConfig,
+        BertForSequenceClassification,
+        tiny_tokenizer,
+        {0: "positive", 1: "negative", 2: "neutral"},
+        **BERT_SIZE,
+    )
     return _save(model, tiny_tokenizer, tiny_dir / "bert3")
 
 
@@ -116,8 +156,9 @@ def tiny_bert_mlm(tiny_dir: Path, tiny_tokenizer) -> str:
     from transformers import BertConfig, BertForMaskedLM
 
     torch.manual_seed(0)
-    model = BertForMaskedLM(BertConfig(vocab_size=len(tiny_tokenizer), pad_token_id=tiny_tokenizer.pad_token_id,
-                                       **BERT_SIZE)).eval()
+    model = BertForMaskedLM(
+        BertConfig(vocab_size=len(tiny_tokenizer), pad_token_id=tiny_tokenizer.pad_token_id, **BERT_SIZE)
+    ).eval()
     return _save(model, tiny_tokenizer, tiny_dir / "mlm")
 
 
@@ -129,29 +170,53 @@ def tiny_gpt2(tiny_dir: Path) -> str:
 
     tok = _tokenizer(tiny_dir / "gpt2-vocab", bos_token="[CLS]", eos_token="[SEP]")
     torch.manual_seed(0)
-    config = GPT2Config(vocab_size=len(tok), n_embd=32, n_layer=2, n_head=2, n_positions=64,
-                        bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id)
+    config = GPT2Config(
+        vocab_size=len(tok),
+        n_embd=32,
+        n_layer=2,
+        n_head=2,
+        n_positions=64,
+        bos_token_id=tok.bos_token_id,
+        eos_token_id=tok.eos_token_id,
+        pad_token_id=tok.pad_token_id,
+    )
     return _save(GPT2LMHeadModel(config).eval(), tok, tiny_dir / "gpt2")
+
+
+def _tiny_llama(tok, **extra):
+    """A 2-layer width-32 Llama (SmolLM2's architecture) for ``tok``, seeded."""
+    import torch
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    torch.manual_seed(0)
+    config = LlamaConfig(
+        vocab_size=len(tok),
+        hidden_size=32,
+        intermediate_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        num_key_value_heads=2,
+        max_position_embeddings=64,
+        bos_token_id=tok.bos_token_id,
+        eos_token_id=tok.eos_token_id,
+        pad_token_id=tok.pad_token_id,
+        **extra,
+    )
+    return LlamaForCausalLM(config).eval()
 
 
 @pytest.fixture(scope="session")
 def tiny_llama(tiny_dir: Path) -> str:
     """A Llama causal LM (SmolLM2's architecture)."""
-    import torch
-    from transformers import LlamaConfig, LlamaForCausalLM
 
     tok = _tokenizer(tiny_dir / "llama-vocab", bos_token="[CLS]", eos_token="[SEP]")
-    torch.manual_seed(0)
-    config = LlamaConfig(vocab_size=len(tok), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
-                         num_attention_heads=2, num_key_value_heads=2, max_position_embeddings=64,
-                         bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id)
-    return _save(LlamaForCausalLM(config).eval(), tok, tiny_dir / "llama")
+    return _save(_tiny_llama(tok), tok, tiny_dir / "llama")
 
 
 @pytest.fixture(autouse=True)
 def _fresh_model_cache():
     """Each test starts with an empty shared-model cache (tests below check the sharing itself)."""
-    from rewardbench import models
+    from rewardbench.runtime import models
 
     models.clear_cache()
     yield
@@ -161,21 +226,21 @@ def _fresh_model_cache():
 @pytest.fixture(scope="session")
 def tiny_policy(tiny_dir: Path) -> str:
     """A Llama policy with a word-level tokenizer that adds no special tokens (prompts never end in eos)."""
-    import torch
     from tokenizers import Tokenizer, models, pre_tokenizers, trainers
-    from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
+    from transformers import PreTrainedTokenizerFast
 
     raw = Tokenizer(models.WordLevel(unk_token="[UNK]"))
     raw.pre_tokenizer = pre_tokenizers.Whitespace()
     raw.train_from_iterator(CORPUS, trainers.WordLevelTrainer(special_tokens=["[PAD]", "[UNK]", "[BOS]", "[EOS]"]))
-    tok = PreTrainedTokenizerFast(tokenizer_object=raw, pad_token="[PAD]", unk_token="[UNK]", bos_token="[BOS]",
-                                  eos_token="[EOS]", model_max_length=64)
-    torch.manual_seed(0)
-    config = LlamaConfig(vocab_size=len(tok), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
-                         num_attention_heads=2, num_key_value_heads=2, max_position_embeddings=64,
-                         bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id,
-                         tie_word_embeddings=True)
-    return _save(LlamaForCausalLM(config).eval(), tok, tiny_dir / "policy")
+    tok = PreTrainedTokenizerFast(
+        tokenizer_object=raw,
+        pad_token="[PAD]",
+        unk_token="[UNK]",
+        bos_token="[BOS]",
+        eos_token="[EOS]",
+        model_max_length=64,
+    )
+    return _save(_tiny_llama(tok, tie_word_embeddings=True), tok, tiny_dir / "policy")
 
 
 def contains_word_reward(word: str = "scam", fail_after: int | None = None):
@@ -187,8 +252,9 @@ def contains_word_reward(word: str = "scam", fail_after: int | None = None):
 
     class ContainsWord(Reward):
         def __init__(self) -> None:
-            super().__init__(RewardCard(id="contains-word", version=1, measures=f"share of words equal to {word!r}",
-                                        range="[0, 1]"))
+            super().__init__(
+                RewardCard(id="contains-word", version=1, measures=f"share of words equal to {word!r}", range="[0, 1]")
+            )
             self.calls = 0
 
         def _score(self, prompts, completions, **_):

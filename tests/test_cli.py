@@ -43,8 +43,20 @@ def test_bad_option_value_is_reported(capsys):
 
 @pytest.mark.slow
 def test_score_with_embedded_classifier(capsys):
-    assert main(["score", "--reward", "sentiment-minilm-tweets", "--target", "negative",
-                 "dogecoin is a scam", "dogecoin is great"]) == 0
+    assert (
+        main(
+            [
+                "score",
+                "--reward",
+                "sentiment-minilm-tweets",
+                "--target",
+                "negative",
+                "dogecoin is a scam",
+                "dogecoin is great",
+            ]
+        )
+        == 0
+    )
     rows = [line for line in capsys.readouterr().out.splitlines() if "dogecoin" in line]
     scam, great = (float(r.split("|")[2]) for r in rows)
     assert scam > great

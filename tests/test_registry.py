@@ -17,13 +17,35 @@ def test_unknown_id_without_match_lists_known_ids():
         load_reward("zzzz")
 
 
-def test_lazy_entries_are_imported_on_first_get():
+def test_lazy_entries_are_imported_on_first_get_only(monkeypatch):
+    import rewardbench.registry as registry_module
+
+    imported = []
+    real = registry_module.import_object
+    monkeypatch.setattr(registry_module, "import_object", lambda path: imported.append(path) or real(path))
     reg = Registry("thing", {"ordered-dict": "collections:OrderedDict"})
-    assert isinstance(reg._entries["ordered-dict"], str)
+    assert "ordered-dict" in reg and reg.ids() == ["ordered-dict"] and imported == []
     from collections import OrderedDict
 
-    assert reg.get("ordered-dict") is OrderedDict
-    assert reg._entries["ordered-dict"] is OrderedDict
+    assert reg.get("ordered-dict") is OrderedDict and reg.get("ordered-dict") is OrderedDict
+    assert imported == ["collections:OrderedDict"]
+
+
+def test_in_order_keeps_registration_order_while_ids_sort():
+    reg = Registry("thing", {"zeta": 1, "alpha": 2})
+    reg.register("mid", 3)
+    assert reg.in_order() == ["zeta", "alpha", "mid"]
+    assert reg.ids() == ["alpha", "mid", "zeta"]
+
+
+def test_override_replaces_then_restores_or_removes():
+    reg = Registry("thing", {"a": 1})
+    with reg.override("a", 10), reg.override("b", 20):
+        assert reg.get("a") == 10 and reg.get("b") == 20
+    assert reg.get("a") == 1 and "b" not in reg
+    with pytest.raises(RuntimeError), reg.override("a", 30):
+        raise RuntimeError("restored even when the block fails")
+    assert reg.get("a") == 1
 
 
 def test_register_refuses_silent_overwrite():

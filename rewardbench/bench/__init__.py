@@ -1,24 +1,29 @@
 """``rewardbench bench``: scoring and training throughput against the seeds' way, written to ``BENCH.md``.
 
 Everything measured goes to ``bench.json`` (schema ``rewardbench.bench/1``) after each case, atomically;
-``BENCH.md`` is rendered from that file alone. ``--resume`` keeps the cases a previous, interrupted bench on the same
-machine already measured.
+``BENCH.md`` is rendered from that file alone (``render.py``; the file's schema is ``results.py``). ``--resume``
+keeps the cases a previous, interrupted bench on the same machine already measured.
+
+To add a scoring case: write a ``*_case`` builder in ``scoring.py`` (copy ``vader_case``) with the notebooks' way of
+scoring beside ours, and name it in ``CASES`` and ``_scoring``. The training part times every policy that trains
+(``rewardbench.policies.trained_policy_ids``).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from rewardbench.bench.results import SCHEMA, BenchResult, check_bench, load_bench
 from rewardbench.errors import ConfigError
+from rewardbench.io import machine, stamp, write_json_atomic
+from rewardbench.policies import trained_policy_ids
+from rewardbench.registry import did_you_mean
 
-SCHEMA = "rewardbench.bench/1"
 PARTS = ("scoring", "training")
 CASES = ("sentiment-minilm-tweets", "vader", "inverse-perplexity", "summary-fill-smollm2", "summary-fill-masked")
-TRAINING_POLICIES = ("trl-ppo", "pfrl-ppo", "trl-grpo", "trl-rloo")
 
 
 @dataclass(frozen=True)
@@ -30,7 +35,7 @@ class BenchConfig:
     cases: tuple[str, ...] = CASES  #: scoring cases to run
     batch_sizes: tuple[int, ...] = (1, 8, 64, 256)  #: texts per reward call
     document_batch_sizes: tuple[int, ...] = (1, 8, 64)  #: documents per summary-fill call
-    policies: tuple[str, ...] = TRAINING_POLICIES  #: trainers of the training part
+    policies: tuple[str, ...] = ()  #: trainers of the training part (default: every policy that trains)
     task: str = "dogecoin_negative"  #: task of the training part
     preset: str = ""  #: preset of the training part ("": gpu with CUDA, else cpu)
     steps: int = 3  #: training steps timed per policy
@@ -40,14 +45,17 @@ class BenchConfig:
 
 def validate(config: BenchConfig) -> None:
     """Refuse unknown parts, cases and policies with the valid choices named."""
-    from rewardbench.registry import did_you_mean
-
-    for field_name, values, valid in (("part", config.parts, PARTS), ("case", config.cases, CASES),
-                                      ("policy", config.policies, TRAINING_POLICIES)):
+    for field_name, values, valid in (
+        ("part", config.parts, PARTS),
+        ("case", config.cases, CASES),
+        ("policy", config.policies, tuple(trained_policy_ids())),
+    ):
         for value in values:
             if value not in valid:
-                raise ConfigError(f"unknown bench {field_name} {value!r}{did_you_mean(value, valid)} "
-                                  f"(choose from {', '.join(valid)})")
+                raise ConfigError(
+                    f"unknown bench {field_name} {value!r}{did_you_mean(value, valid)} "
+                    f"(choose from {', '.join(valid)})"
+                )
     for size in (*config.batch_sizes, *config.document_batch_sizes):
         if size < 1:
             raise ConfigError(f"batch sizes must be >= 1, got {size}")
@@ -61,27 +69,34 @@ def run_bench(config: BenchConfig, *, echo: Callable[[str], None] = print) -> Pa
 
     from rewardbench.bench import render
     from rewardbench.bench.measure import matmul_limit
-    from rewardbench.provenance import machine, stamp, write_json_atomic
 
     validate(config)
     out = Path(config.out)
     out.mkdir(parents=True, exist_ok=True)
     json_path = out / "bench.json"
-    payload: dict[str, Any] = {"schema": SCHEMA, **stamp(), "config": asdict(config), "scoring": [], "training": []}
+    payload: BenchResult = {
+        "schema": SCHEMA,
+        **stamp(),
+        "config": asdict(config),  # type: ignore[typeddict-item]
+        "scoring": [],
+        "training": [],
+    }
     if config.resume and json_path.is_file():
-        previous = json.loads(json_path.read_text(encoding="utf-8"))
-        if previous.get("schema") == SCHEMA and previous.get("machine") == machine():
+        previous = load_bench(json_path)
+        if previous["machine"] == machine():
             payload["scoring"], payload["training"] = previous.get("scoring", []), previous.get("training", [])
             if previous.get("limit"):  # the kept scoring fractions are relative to the limit measured with them
                 payload["limit"] = previous["limit"]
             echo(f"resuming: {len(payload['scoring'])} scoring and {len(payload['training'])} training cases kept")
-    echo(f"bench on {payload['machine']['cpu']} ({payload['machine']['cores']} cores"
-         f"{', ' + payload['machine']['gpu'] if payload['machine']['gpu'] else ''}) -> {out}")
+    echo(
+        f"bench on {payload['machine']['cpu']} ({payload['machine']['cores']} cores"
+        f"{', ' + payload['machine']['gpu'] if payload['machine']['gpu'] else ''}) -> {out}"
+    )
     payload["limit"] = payload.get("limit") or matmul_limit()
     echo(f"  matmul limit: {payload['limit']['flops_per_s'] / 1e9:.0f} GFLOP/s ({payload['limit']['dtype']})")
 
     def save() -> None:
-        write_json_atomic(json_path, payload)
+        write_json_atomic(json_path, check_bench(payload, str(json_path)))
 
     save()
     if "scoring" in config.parts:
@@ -89,15 +104,25 @@ def run_bench(config: BenchConfig, *, echo: Callable[[str], None] = print) -> Pa
     if "training" in config.parts:
         preset = config.preset or ("gpu" if torch.cuda.is_available() else "cpu")
         done = {r["policy"] for r in payload["training"]}
-        for policy in config.policies:
+        for policy in config.policies or trained_policy_ids():
             if policy in done:
                 continue
             from rewardbench.bench.training import measure_policy
 
             echo(f"  training {policy} on {config.task} ({preset} preset, {config.steps} steps)")
-            payload["training"].append({**measure_policy(policy, task_id=config.task, preset=preset,
-                                                         steps=config.steps, work_dir=out / ".work", echo=echo),
-                                        **_case_stamp(payload)})
+            payload["training"].append(
+                {
+                    **measure_policy(
+                        policy,
+                        task_id=config.task,
+                        preset=preset,
+                        steps=config.steps,
+                        work_dir=out / ".work",
+                        echo=echo,
+                    ),
+                    **_case_stamp(payload),
+                }
+            )
             save()
     markdown = render.write(payload, out / "BENCH.md")
     echo(f"wrote {markdown}")
@@ -108,7 +133,10 @@ def _case_stamp(payload: dict[str, Any]) -> dict[str, Any]:
     """When and from which commit a case was measured (a resumed bench mixes cases of several invocations)."""
     from datetime import datetime, timezone
 
-    return {"git_commit": payload.get("git_commit"), "measured": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    return {
+        "git_commit": payload.get("git_commit"),
+        "measured": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
 
 
 def render_only(out: str | Path) -> Path:
@@ -118,16 +146,14 @@ def render_only(out: str | Path) -> Path:
     path = Path(out) / "bench.json"
     if not path.is_file():
         raise ConfigError(f"{path} not found; run `rewardbench bench --out {out}` first")
-    payload = json.loads(path.read_text(encoding="utf-8"))
-    if payload.get("schema") != SCHEMA:
-        raise ConfigError(f"{path} is not a bench file (schema {payload.get('schema')!r}, expected {SCHEMA!r})")
-    return render.write(payload, Path(out) / "BENCH.md")
+    return render.write(load_bench(path), Path(out) / "BENCH.md")
 
 
-def _scoring(config: BenchConfig, payload: dict[str, Any], out: Path, save: Callable[[], None],
-             echo: Callable[[str], None]) -> None:
-    from rewardbench import models
+def _scoring(
+    config: BenchConfig, payload: dict[str, Any], out: Path, save: Callable[[], None], echo: Callable[[str], None]
+) -> None:
     from rewardbench.bench import scoring
+    from rewardbench.runtime import models
 
     texts = scoring.tweet_texts(max(config.batch_sizes + (64,)))
     n_docs = max(config.document_batch_sizes + (8,))
@@ -146,7 +172,8 @@ def _scoring(config: BenchConfig, payload: dict[str, Any], out: Path, save: Call
         case = builders[name]()
         sizes = config.document_batch_sizes if case.unit == "document" else config.batch_sizes
         limit = payload["limit"]["flops_per_s"] if name != "vader" else None
-        payload["scoring"].append({**scoring.measure_case(case, sizes, limit, repeats=config.repeats, echo=echo),
-                                   **_case_stamp(payload)})
+        payload["scoring"].append(
+            {**scoring.measure_case(case, sizes, limit, repeats=config.repeats, echo=echo), **_case_stamp(payload)}
+        )
         save()
         models.clear_cache()

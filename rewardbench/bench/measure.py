@@ -68,9 +68,11 @@ class PeakMemory:
             self.cuda_peak = int(torch.cuda.max_memory_allocated())
 
     def as_dict(self) -> dict[str, Any]:
-        return {"rss_peak_mb": round(self.rss_peak / 2**20, 1),
-                "rss_added_mb": round((self.rss_peak - self.rss_start) / 2**20, 1),
-                "cuda_peak_mb": None if self.cuda_peak is None else round(self.cuda_peak / 2**20, 1)}
+        return {
+            "rss_peak_mb": round(self.rss_peak / 2**20, 1),
+            "rss_added_mb": round((self.rss_peak - self.rss_start) / 2**20, 1),
+            "cuda_peak_mb": None if self.cuda_peak is None else round(self.cuda_peak / 2**20, 1),
+        }
 
 
 def synchronize() -> None:
@@ -90,8 +92,14 @@ class Timing:
     repeats: int
 
 
-def time_call(fn: Callable[[], Any], *, repeats: int = 3, min_seconds: float = 0.0, max_seconds: float = 30.0,
-              warmup: bool = True) -> Timing:
+def time_call(
+    fn: Callable[[], Any],
+    *,
+    repeats: int = 3,
+    min_seconds: float = 0.0,
+    max_seconds: float = 30.0,
+    warmup: bool = True,
+) -> Timing:
     """Time ``fn`` ``repeats`` times (more while the total is under ``min_seconds``, fewer once it passes
     ``max_seconds``); best and median seconds."""
     import statistics
@@ -128,12 +136,16 @@ def matmul_limit(dtype: Any = None, size: int = 2048, repeats: int = 5) -> dict[
     """FLOP/s of a large square matmul (``size`` x ``size``) on the default device: the limit scoring is held to."""
     import torch
 
-    from rewardbench import models
+    from rewardbench.runtime import models
 
     device = models.default_device()
     dtype = dtype or models.inference_dtype(device)
     a = torch.randn(size, size, device=device, dtype=dtype)
     b = torch.randn(size, size, device=device, dtype=dtype)
     timing = time_call(lambda: a @ b, repeats=repeats, min_seconds=0.5)
-    return {"size": size, "dtype": str(dtype).replace("torch.", ""), "device": device.type,
-            "flops_per_s": 2 * size**3 / timing.best}
+    return {
+        "size": size,
+        "dtype": str(dtype).replace("torch.", ""),
+        "device": device.type,
+        "flops_per_s": 2 * size**3 / timing.best,
+    }

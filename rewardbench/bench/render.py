@@ -8,8 +8,12 @@ from typing import Any
 from tabulate import tabulate
 
 #: The issue's targets on a CPU: (case, batch, speed-up over the seed loop, fraction of the matmul limit)
-TARGETS = (("sentiment-minilm-tweets", 64, 5.0, 0.30), ("summary-fill-smollm2", 8, 10.0, None),
-           ("summary-fill-masked", 8, 10.0, None), ("inverse-perplexity", 64, 5.0, None))
+TARGETS = (
+    ("sentiment-minilm-tweets", 64, 5.0, 0.30),
+    ("summary-fill-smollm2", 8, 10.0, None),
+    ("summary-fill-masked", 8, 10.0, None),
+    ("inverse-perplexity", 64, 5.0, None),
+)
 HARNESS_TARGET = 0.10
 MEMORY_TARGET_MB = 8 * 1024
 
@@ -26,25 +30,60 @@ def scoring_section(case: dict[str, Any]) -> list[str]:
     unit = case["unit"]
     rows = []
     for r in case["batches"]:
-        rows.append([r["batch"], _f(r["items_per_s"]), _f(r.get("tokens_per_s"), ".0f"), _pct(r.get("limit_fraction")),
-                     _pct(r.get("padding_overhead")), _f(r.get("speedup_vs_seed"), ".2f", "x"), _f(r["rss_peak_mb"], ".0f"),
-                     _f(r.get("cuda_peak_mb"), ".0f")])
-    seed = case.get("seed")
-    if seed:
-        rows.append([f"seed: {case['seed_label']}", _f(seed["items_per_s"]), "", _pct(seed.get("limit_fraction")), "",
-                     "1.00x", _f(seed["rss_peak_mb"], ".0f"), _f(seed.get("cuda_peak_mb"), ".0f")])
-    headers = ["batch", f"{unit}s/s", "tokens/s", "of matmul limit", "padding overhead", "vs seed",
-               "peak RSS MB", "peak CUDA MB"]
-    lines = [f"### {case['case']}", "", f"Reward `{case['reward']}`, checkpoint `{case['checkpoint']}`."
-             + (f" {case['note']}." if case.get("note") else ""), "",
-             tabulate(rows, headers=headers, tablefmt="github", disable_numparse=True), ""]
-    if seed:
-        facts = [f"seed loop timed on {seed['items']} {unit}s"]
-        if seed.get("speedup_ceiling"):
-            facts.append(f"it reaches {_pct(seed['limit_fraction'])} of the matmul limit, so no batching can beat it "
-                         f"by more than **{seed['speedup_ceiling']:.1f}x** here")
-        if seed.get("max_abs_diff") is not None:
-            facts.append(f"largest |ours − seed| score difference {seed['max_abs_diff']:.2g}")
+        rows.append(
+            [
+                r["batch"],
+                _f(r["items_per_s"]),
+                _f(r.get("tokens_per_s"), ".0f"),
+                _pct(r.get("limit_fraction")),
+                _pct(r.get("padding_overhead")),
+                _f(r.get("speedup_vs_seed"), ".2f", "x"),
+                _f(r["rss_peak_mb"], ".0f"),
+                _f(r.get("cuda_peak_mb"), ".0f"),
+            ]
+        )
+    notebook = case.get("seed")  # the original notebooks' loop (see bench/results.py)
+    if notebook:
+        rows.append(
+            [
+                f"seed: {case['seed_label']}",
+                _f(notebook["items_per_s"]),
+                "",
+                _pct(notebook.get("limit_fraction")),
+                "",
+                "1.00x",
+                _f(notebook["rss_peak_mb"], ".0f"),
+                _f(notebook.get("cuda_peak_mb"), ".0f"),
+            ]
+        )
+    headers = [
+        "batch",
+        f"{unit}s/s",
+        "tokens/s",
+        "of matmul limit",
+        "padding overhead",
+        "vs seed",
+        "peak RSS MB",
+        "peak CUDA MB",
+    ]
+    lines = [
+        f"### {case['case']}",
+        "",
+        f"Reward `{case['reward']}`, checkpoint `{case['checkpoint']}`."
+        + (f" {case['note']}." if case.get("note") else ""),
+        "",
+        tabulate(rows, headers=headers, tablefmt="github", disable_numparse=True),
+        "",
+    ]
+    if notebook:
+        facts = [f"seed loop timed on {notebook['items']} {unit}s"]
+        if notebook.get("speedup_ceiling"):
+            facts.append(
+                f"it reaches {_pct(notebook['limit_fraction'])} of the matmul limit, so no batching can beat it "
+                f"by more than **{notebook['speedup_ceiling']:.1f}x** here"
+            )
+        if notebook.get("max_abs_diff") is not None:
+            facts.append(f"largest |ours − seed| score difference {notebook['max_abs_diff']:.2g}")
         lines += ["; ".join(facts) + ".", ""]
     return lines
 
@@ -58,24 +97,56 @@ def targets_section(payload: dict[str, Any]) -> list[str]:
         if row is None:
             continue
         ceiling = (case.get("seed") or {}).get("speedup_ceiling")
-        rows.append([f"{name} at batch {batch}: ≥{speedup:g}x the seed loop", _f(row.get("speedup_vs_seed"), ".2f", "x"),
-                     "yes" if (row.get("speedup_vs_seed") or 0) >= speedup else "no",
-                     _f(ceiling, ".1f", "x")])
+        rows.append(
+            [
+                f"{name} at batch {batch}: ≥{speedup:g}x the seed loop",
+                _f(row.get("speedup_vs_seed"), ".2f", "x"),
+                "yes" if (row.get("speedup_vs_seed") or 0) >= speedup else "no",
+                _f(ceiling, ".1f", "x"),
+            ]
+        )
         if fraction is not None:
-            rows.append([f"{name} at batch {batch}: ≥{fraction:.0%} of the matmul limit", _pct(row.get("limit_fraction")),
-                         "yes" if (row.get("limit_fraction") or 0) >= fraction else "no", ""])
+            rows.append(
+                [
+                    f"{name} at batch {batch}: ≥{fraction:.0%} of the matmul limit",
+                    _pct(row.get("limit_fraction")),
+                    "yes" if (row.get("limit_fraction") or 0) >= fraction else "no",
+                    "",
+                ]
+            )
     for r in payload.get("training", []):
-        rows.append([f"{r['policy']}: harness overhead <{HARNESS_TARGET:.0%} of step time", _pct(r["fractions"]["harness"]),
-                     "yes" if r["fractions"]["harness"] < HARNESS_TARGET else "no", ""])
+        rows.append(
+            [
+                f"{r['policy']}: harness overhead <{HARNESS_TARGET:.0%} of step time",
+                _pct(r["fractions"]["harness"]),
+                "yes" if r["fractions"]["harness"] < HARNESS_TARGET else "no",
+                "",
+            ]
+        )
     cpu_runs = [r for r in payload.get("training", []) if r["preset"] == "cpu" and r["task"] == "dogecoin_negative"]
     if cpu_runs:
         peak = max(r["rss_peak_mb"] for r in cpu_runs)
-        rows.append(["dogecoin_negative cpu preset training: peak RSS ≤ 8 GiB", f"{peak / 1024:.1f} GiB",
-                     "yes" if peak <= MEMORY_TARGET_MB else "no", ""])
+        rows.append(
+            [
+                "dogecoin_negative cpu preset training: peak RSS ≤ 8 GiB",
+                f"{peak / 1024:.1f} GiB",
+                "yes" if peak <= MEMORY_TARGET_MB else "no",
+                "",
+            ]
+        )
     if not rows:
         return []
-    return ["## Targets", "", tabulate(rows, headers=["target", "reached", "met", "ceiling (limit / seed loop)"],
-                                       tablefmt="github", disable_numparse=True), ""]
+    return [
+        "## Targets",
+        "",
+        tabulate(
+            rows,
+            headers=["target", "reached", "met", "ceiling (limit / seed loop)"],
+            tablefmt="github",
+            disable_numparse=True,
+        ),
+        "",
+    ]
 
 
 def training_section(runs: list[dict[str, Any]]) -> list[str]:
@@ -83,53 +154,84 @@ def training_section(runs: list[dict[str, Any]]) -> list[str]:
 
     rows = []
     for r in runs:
-        rows.append([r["policy"], r["batch_size"], r["steps"], _f(r["step_seconds"], ".2f"), _f(r["samples_per_s"], ".2f")]
-                    + [f"{r['per_step'][p]:.2f} ({_pct(r['fractions'][p])})" for p in PHASES]
-                    + [_f(r["rss_peak_mb"] / 1024, ".1f"), _f((r.get("cuda_peak_mb") or 0) / 1024 or None, ".1f")])
-    headers = ["policy", "batch", "steps", "s/step", "samples/s"] + [f"{p.replace('_', ' ')} s" for p in PHASES] \
+        rows.append(
+            [r["policy"], r["batch_size"], r["steps"], _f(r["step_seconds"], ".2f"), _f(r["samples_per_s"], ".2f")]
+            + [f"{r['per_step'][p]:.2f} ({_pct(r['fractions'][p])})" for p in PHASES]
+            + [_f(r["rss_peak_mb"] / 1024, ".1f"), _f((r.get("cuda_peak_mb") or 0) / 1024 or None, ".1f")]
+        )
+    headers = (
+        ["policy", "batch", "steps", "s/step", "samples/s"]
+        + [f"{p.replace('_', ' ')} s" for p in PHASES]
         + ["peak RSS GiB", "peak CUDA GiB"]
+    )
     first = runs[0]
-    return ["## Training", "",
-            f"Task `{first['task']}`, `{first['preset']}` preset, embedded zoo; each policy trained for "
-            f"{first['steps']} steps in this process after its models were loaded. Seconds per step (share of the "
-            "step) by phase; phases are exclusive.", "",
-            tabulate(rows, headers=headers, tablefmt="github", disable_numparse=True), "",
-            "- **generation**: `generate` (TRL) or the token environment's LM forward and pfrl's act (pfrl-ppo).",
-            "- **reward**: the zoo reward, model forward included.",
-            "- **ref value forward**: forwards with gradients off outside generation and reward: the reference "
-            "and value models and the rollout log-probs.",
-            "- **optimisation**: forwards with gradients on, `backward`, optimiser steps (pfrl: its whole update).",
-            "- **checkpoint**: Trainer checkpoints that make GRPO/RLOO resumable, at a full run's cadence (every "
-            "quarter of the preset's steps), so a short bench pays them at the same rate per step.",
-            "- **harness**: rewardbench's glue: the TRL reward adapter (decode, split, columns), the token "
-            "environment's bookkeeping, pfrl's per-token KL for the curve, the curve callback.",
-            "- **other**: the rest of the trainer's step (its own bookkeeping, logging, data loading).", ""]
+    return [
+        "## Training",
+        "",
+        f"Task `{first['task']}`, `{first['preset']}` preset, embedded zoo; each policy trained for "
+        f"{first['steps']} steps in this process after its models were loaded. Seconds per step (share of the "
+        "step) by phase; phases are exclusive.",
+        "",
+        tabulate(rows, headers=headers, tablefmt="github", disable_numparse=True),
+        "",
+        "- **generation**: `generate` (TRL) or the token environment's LM forward and pfrl's act (pfrl-ppo).",
+        "- **reward**: the zoo reward, model forward included.",
+        "- **ref value forward**: forwards with gradients off outside generation and reward: the reference "
+        "and value models and the rollout log-probs.",
+        "- **optimisation**: forwards with gradients on, `backward`, optimiser steps (pfrl: its whole update).",
+        "- **checkpoint**: Trainer checkpoints that make GRPO/RLOO resumable, at a full run's cadence (every "
+        "quarter of the preset's steps), so a short bench pays them at the same rate per step.",
+        "- **harness**: rewardbench's glue: the TRL reward adapter (decode, split, columns), the token "
+        "environment's bookkeeping, pfrl's per-token KL for the curve, the curve callback.",
+        "- **other**: the rest of the trainer's step (its own bookkeeping, logging, data loading).",
+        "",
+    ]
 
 
 def render(payload: dict[str, Any]) -> str:
     m = payload["machine"]
     limit = payload["limit"]
     packages = payload.get("packages", {})
-    lines = ["# rewardbench bench", "",
-             f"Machine: **{m['cpu']}**, {m['cores']} cores, {m['torch_threads']} torch threads"
-             f"{', GPU ' + m['gpu'] if m.get('gpu') else ', no GPU'}. torch {packages.get('torch')}, transformers "
-             f"{packages.get('transformers')}, trl {packages.get('trl')}. Commit `{(payload.get('git_commit') or '?')[:10]}`, "
-             f"{payload['created']}.", "",
-             f"Matmul limit measured in the same run: **{limit['flops_per_s'] / 1e9:.0f} GFLOP/s** "
-             f"({limit['size']}x{limit['size']} {limit['dtype']} matmul on {limit['device']}, best of several).", "",
-             "Regenerate with `make bench` (or `rewardbench bench`); this file is rendered from `bench.json`.", ""]
-    commits = sorted({str(c.get("git_commit"))[:10] for part in ("scoring", "training") for c in payload.get(part, [])
-                      if c.get("git_commit")})
+    lines = [
+        "# rewardbench bench",
+        "",
+        f"Machine: **{m['cpu']}**, {m['cores']} cores, {m['torch_threads']} torch threads"
+        f"{', GPU ' + m['gpu'] if m.get('gpu') else ', no GPU'}. torch {packages.get('torch')}, transformers "
+        f"{packages.get('transformers')}, trl {packages.get('trl')}. "
+        f"Commit `{(payload.get('git_commit') or '?')[:10]}`, "
+        f"{payload['created']}.",
+        "",
+        f"Matmul limit measured in the same run: **{limit['flops_per_s'] / 1e9:.0f} GFLOP/s** "
+        f"({limit['size']}x{limit['size']} {limit['dtype']} matmul on {limit['device']}, best of several).",
+        "",
+        "Regenerate with `make bench` (or `rewardbench bench`); this file is rendered from `bench.json`.",
+        "",
+    ]
+    commits = sorted(
+        {
+            str(c.get("git_commit"))[:10]
+            for part in ("scoring", "training")
+            for c in payload.get(part, [])
+            if c.get("git_commit")
+        }
+    )
     if len(commits) > 1 or (commits and commits[0] != str(payload.get("git_commit"))[:10]):
-        lines += [f"Cases were measured at commits {', '.join(f'`{c}`' for c in commits)} (a resumed bench); each "
-                  "case's commit is in `bench.json`.", ""]
+        lines += [
+            f"Cases were measured at commits {', '.join(f'`{c}`' for c in commits)} (a resumed bench); each "
+            "case's commit is in `bench.json`.",
+            "",
+        ]
     lines += targets_section(payload)
     if payload.get("scoring"):
-        lines += ["## Scoring", "",
-                  "Texts/s over the same held-out tweets (mean 30 tokens) or aclsum documents for every batch size; "
-                  "the seed row scores one item per call the seeds' way with the same model. *Of matmul limit*: "
-                  "the model FLOPs of the items (each counted alone, so padding is not credited) per second, over "
-                  "the limit above. *Padding overhead*: extra FLOPs the padded batches executed.", ""]
+        lines += [
+            "## Scoring",
+            "",
+            "Texts/s over the same held-out tweets (mean 30 tokens) or aclsum documents for every batch size; "
+            "the seed row scores one item per call the seeds' way with the same model. *Of matmul limit*: "
+            "the model FLOPs of the items (each counted alone, so padding is not credited) per second, over "
+            "the limit above. *Padding overhead*: extra FLOPs the padded batches executed.",
+            "",
+        ]
         for case in payload["scoring"]:
             lines += scoring_section(case)
     if payload.get("training"):
@@ -139,6 +241,6 @@ def render(payload: dict[str, Any]) -> str:
 
 def write(payload: dict[str, Any], path: Path) -> Path:
     """Render ``payload`` to ``path`` atomically."""
-    from rewardbench.provenance import write_text_atomic
+    from rewardbench.io import write_text_atomic
 
     return write_text_atomic(path, render(payload))

@@ -21,7 +21,6 @@ from typing import Any
 
 from rewardbench.bench.measure import PeakMemory, synchronize
 
-POLICIES = ("trl-ppo", "pfrl-ppo", "trl-grpo", "trl-rloo")
 #: Breakdown columns, in the order the report shows them.
 PHASES = ("generation", "reward", "ref_value_forward", "optimisation", "checkpoint", "harness", "other")
 
@@ -58,6 +57,7 @@ class PhaseClock:
 
     def wrap(self, phase: str, fn: Callable[..., Any]) -> Callable[..., Any]:
         """``fn`` timed as ``phase``."""
+
         @functools.wraps(fn)
         def timed(*args: Any, **kwargs: Any) -> Any:
             self.enter(phase)
@@ -65,6 +65,7 @@ class PhaseClock:
                 return fn(*args, **kwargs)
             finally:
                 self.exit()
+
         return timed
 
 
@@ -114,8 +115,12 @@ def instrument(clock: PhaseClock) -> Iterator[None]:
         if clock.top_owner() == "optimizer":
             clock.exit()
 
-    handles = [register_module_forward_pre_hook(pre_forward), register_module_forward_hook(post_forward),
-               register_optimizer_step_pre_hook(pre_step), register_optimizer_step_post_hook(post_step)]
+    handles = [
+        register_module_forward_pre_hook(pre_forward),
+        register_module_forward_hook(post_forward),
+        register_optimizer_step_pre_hook(pre_step),
+        register_optimizer_step_post_hook(post_step),
+    ]
     try:
         for (owner, name, phase), (_, _, fn) in zip(patches, originals):
             setattr(owner, name, clock.wrap(phase, fn))
@@ -148,14 +153,22 @@ class TimedReward:
         return scores
 
 
-def measure_policy(policy_id: str, *, task_id: str = "dogecoin_negative", preset: str = "cpu", steps: int = 3,
-                   seed: int = 0, work_dir: Path, echo: Callable[[str], None] = print) -> dict[str, Any]:
+def measure_policy(
+    policy_id: str,
+    *,
+    task_id: str = "dogecoin_negative",
+    preset: str = "cpu",
+    steps: int = 3,
+    seed: int = 0,
+    work_dir: Path,
+    echo: Callable[[str], None] = print,
+) -> dict[str, Any]:
     """Train ``policy_id`` for ``steps`` steps on the task's preset and return its throughput and breakdown."""
     import gc
 
-    from rewardbench import harness, models
-    from rewardbench.policies import POLICIES as REGISTRY
-    from rewardbench.policies import RunContext
+    from rewardbench.policies import POLICIES, RunContext
+    from rewardbench.runtime import models
+    from rewardbench.steering import harness
     from rewardbench.tasks import load_task
 
     task = load_task(task_id)
@@ -167,14 +180,22 @@ def measure_policy(policy_id: str, *, task_id: str = "dogecoin_negative", preset
     base(prompts=[""], completions=["warm-up"])  # load the reward model outside the timings
     reward = TimedReward(base, clock)
     options = {**spec.policy_options.get(policy_id, {}), "steps": steps}
-    if REGISTRY.get(policy_id).options_class.__dataclass_fields__.get("save_steps"):
+    if POLICIES.get(policy_id).options_class.__dataclass_fields__.get("save_steps"):
         # checkpoint at the cadence of a full run of the preset (a quarter of its steps), not of these few steps
         options.setdefault("save_steps", max(1, spec.steps // 4))
-    ctx = RunContext(task_id=task.id, model=task.model["embedded"], reward=reward, train_prompts=train,
-                     generation=task.generation, preset=spec, seed=seed, work_dir=work_dir / policy_id,
-                     options=options, progress=False)
+    ctx = RunContext(
+        model=task.model["embedded"],
+        reward=reward,
+        train_prompts=train,
+        generation=task.generation,
+        preset=spec,
+        seed=seed,
+        work_dir=work_dir / policy_id,
+        options=options,
+        progress=False,
+    )
     shutil.rmtree(ctx.work_dir, ignore_errors=True)  # a checkpoint left by an earlier bench would be resumed
-    policy = REGISTRY.get(policy_id)(ctx)
+    policy = POLICIES.get(policy_id)(ctx)
     gc.collect()
     with PeakMemory() as peak, instrument(clock):
         start = time.perf_counter()
@@ -187,13 +208,25 @@ def measure_policy(policy_id: str, *, task_id: str = "dogecoin_negative", preset
     seconds["other"] = max(0.0, loop - sum(seconds.values()))
     per_step = {phase: seconds.get(phase, 0.0) / steps for phase in PHASES}
     result = {
-        "policy": policy_id, "task": task.id, "preset": preset, "steps": steps, "batch_size": policy.batch_size,
-        "options": options, "samples": reward.texts, "setup_seconds": first - start, "loop_seconds": loop,
-        "step_seconds": loop / steps, "samples_per_s": reward.texts / loop, "per_step": per_step,
-        "fractions": {phase: per_step[phase] / (loop / steps) for phase in PHASES}, **peak.as_dict(),
+        "policy": policy_id,
+        "task": task.id,
+        "preset": preset,
+        "steps": steps,
+        "batch_size": policy.batch_size,
+        "options": options,
+        "samples": reward.texts,
+        "setup_seconds": first - start,
+        "loop_seconds": loop,
+        "step_seconds": loop / steps,
+        "samples_per_s": reward.texts / loop,
+        "per_step": per_step,
+        "fractions": {phase: per_step[phase] / (loop / steps) for phase in PHASES},
+        **peak.as_dict(),
     }
-    echo(f"    {policy_id}: {result['step_seconds']:.2f} s/step, {result['samples_per_s']:.2f} samples/s, "
-         f"harness {100 * result['fractions']['harness']:.1f}%")
+    echo(
+        f"    {policy_id}: {result['step_seconds']:.2f} s/step, {result['samples_per_s']:.2f} samples/s, "
+        f"harness {100 * result['fractions']['harness']:.1f}%"
+    )
     del policy, ctx
     shutil.rmtree(work_dir / policy_id, ignore_errors=True)
     models.clear_cache()

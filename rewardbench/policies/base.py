@@ -1,4 +1,8 @@
-"""The policy protocol: train on a task with a reward, then sample; every policy is seeded and evaluated alike."""
+"""The policy protocol: train on a task with a reward, then sample; every policy is seeded and evaluated alike.
+
+Helpers the trainers share (seeding, a trainable copy of the LM, freezing, the policy tokenizer) live in
+:mod:`rewardbench.policies.training`.
+"""
 
 from __future__ import annotations
 
@@ -9,18 +13,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
-from rewardbench.errors import ConfigError
-from rewardbench.prompts import Prompt
-from rewardbench.tasks.config import GenerationSpec, Preset, build
+from rewardbench.rewards import Reward
+from rewardbench.runtime import models
+from rewardbench.tasks.loader import build
+from rewardbench.tasks.prompts import Prompt
+from rewardbench.tasks.spec import GenerationSpec, Preset
 
 
 @dataclass
 class RunContext:
     """Everything a policy needs for one (task, reward, policy, seed) run."""
 
-    task_id: str  #: task id (for messages)
     model: str  #: policy model spec: hub id, local folder or ``embedded:NAME``
-    reward: Any  #: the training reward (a zoo ``Reward``, called keyword-only)
+    reward: Reward  #: the training reward, called keyword-only; it is also a TRL ``reward_funcs`` callable
     train_prompts: list[Prompt]  #: prompts to train on
     generation: GenerationSpec  #: sampling settings of the task
     preset: Preset  #: batch size, steps, learning rate
@@ -29,10 +34,6 @@ class RunContext:
     options: dict[str, Any] = field(default_factory=dict)  #: this policy's options (preset + command line)
     progress: bool = True  #: show progress bars
     log: Callable[[dict[str, Any]], None] | None = None  #: receives one training-curve row per step
-
-    def reward_fn(self) -> Callable[..., list[float]]:
-        """The training reward as a TRL ``reward_funcs`` callable (its ``__name__`` is the reward id)."""
-        return self.reward
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,8 @@ class Policy(ABC):
     id: ClassVar[str]
     version: ClassVar[int] = 1
     options_class: ClassVar[type] = CommonOptions
-    #: ``measured``: the harness measures KL from sampled tokens; ``analytic``: the policy states it (best-of-n)
+    #: ``measured``: the harness measures KL from sampled tokens; ``analytic``: the policy states it
+    #: (:meth:`analytic_kl`, best-of-n)
     kl_kind: ClassVar[str] = "measured"
     #: whether ``train`` changes weights (trained models are saved with the run and can be exported)
     trains: ClassVar[bool] = True
@@ -78,8 +80,11 @@ class Policy(ABC):
 
     def record(self, step: int, **values: Any) -> None:
         """Append one training-curve row (reward, kl, loss, ...) and pass it to the run's logger."""
-        row = {"step": step, "seconds": round(time.perf_counter() - self._t0, 3),
-               **{k: (None if v is None else float(v)) for k, v in values.items()}}
+        row = {
+            "step": step,
+            "seconds": round(time.perf_counter() - self._t0, 3),
+            **{k: (None if v is None else float(v)) for k, v in values.items()},
+        }
         self.curve.append(row)
         if self.ctx.log is not None:
             self.ctx.log(row)
@@ -95,8 +100,6 @@ class Policy(ABC):
             return self.trained
         if self.trains:
             raise RuntimeError(f"policy {self.id!r} has no model yet: call train() or load() first")
-        from rewardbench import models
-
         return models.load_causal_lm(self.ctx.model)
 
     def save(self, directory: Path) -> None:
@@ -107,13 +110,11 @@ class Policy(ABC):
         """Restore a model saved by :meth:`save` and its training curve, instead of training again."""
         from transformers import AutoModelForCausalLM
 
-        from rewardbench import models
-
         self.trained = AutoModelForCausalLM.from_pretrained(directory).to(models.default_device()).eval()
         self.curve = list(curve)
 
-    def analytic_kl(self) -> float | None:
-        """The KL bound of policies that state one (``kl_kind == "analytic"``)."""
+    def analytic_kl(self) -> tuple[float, str] | None:
+        """For ``kl_kind == "analytic"``: the KL (nats per completion) and a note saying what it is; else None."""
         return None
 
     def select(self, prompts: list[Prompt], samples: list[Any]) -> list[Any]:
@@ -123,51 +124,3 @@ class Policy(ABC):
     def samples_needed(self, n: int) -> int:
         """How many raw samples per prompt ``select`` needs to return ``n``."""
         return n
-
-
-def seed_everything(seed: int) -> None:
-    """Seed python, numpy and torch (transformers' ``set_seed`` does the same plus CUDA)."""
-    from transformers import set_seed
-
-    set_seed(seed)
-
-
-def load_trainable_lm(spec: str) -> Any:
-    """A fresh, trainable copy of a causal LM (never the shared evaluation copy)."""
-    from transformers import AutoModelForCausalLM
-
-    from rewardbench import models
-
-    model = models._from_pretrained(AutoModelForCausalLM.from_pretrained, spec)
-    return model.to(models.default_device())
-
-
-def freeze_below(model: Any, trainable_layers: int, keep: tuple[str, ...] = ()) -> None:
-    """Freeze everything but the last ``trainable_layers`` transformer blocks, the final norm and ``keep`` modules.
-
-    The blocks are the model's longest ``nn.ModuleList`` (``model.layers`` in Llama, ``transformer.h`` in GPT-2).
-    Cuts backward cost on CPU; 0 leaves the model untouched.
-    """
-    if not trainable_layers:
-        return
-    from torch import nn
-
-    blocks = max((m for m in model.modules() if isinstance(m, nn.ModuleList)), key=len, default=None)
-    if blocks is None or trainable_layers > len(blocks):
-        raise ConfigError(f"trainable_layers={trainable_layers} but the model has {len(blocks or [])} blocks")
-    for p in model.parameters():
-        p.requires_grad_(False)
-    trainable = list(blocks[-trainable_layers:])
-    trainable += [m for name, m in model.named_modules() if name.endswith(("norm", "ln_f")) and "layers" not in name
-                  and ".h." not in name]
-    trainable += [getattr(model, k) for k in keep if getattr(model, k, None) is not None]
-    for module in trainable:
-        for p in module.parameters():
-            p.requires_grad_(True)
-
-
-def policy_tokenizer(spec: str) -> Any:
-    """The policy tokenizer, left-padded for generation, with a pad token distinct from eos where possible."""
-    from rewardbench import models
-
-    return models.load_tokenizer(spec, padding_side="left")

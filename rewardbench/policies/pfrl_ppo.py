@@ -18,10 +18,11 @@ import torch
 from torch import nn
 
 from rewardbench.errors import ConfigError
-from rewardbench.generation import left_pad
-from rewardbench.policies.base import CommonOptions, Policy, load_trainable_lm, policy_tokenizer, seed_everything
-from rewardbench.prompts import Prompt, columns_for
-from rewardbench.tasks.config import GenerationSpec
+from rewardbench.policies.base import CommonOptions, Policy
+from rewardbench.policies.training import load_trainable_lm, policy_tokenizer, seed_everything
+from rewardbench.runtime.lm import left_pad
+from rewardbench.tasks.prompts import Prompt, columns_for
+from rewardbench.tasks.spec import GenerationSpec
 
 
 @dataclass(frozen=True)
@@ -92,8 +93,9 @@ class TokenEnv:
     :meth:`get_reward`, and the next :meth:`reset_done` starts it on a new prompt (cycled in a seeded order).
     """
 
-    def __init__(self, lm: Any, tokenizer: Any, prompts: list[Prompt], reward: Any, gen: GenerationSpec,
-                 n_envs: int, seed: int) -> None:
+    def __init__(
+        self, lm: Any, tokenizer: Any, prompts: list[Prompt], reward: Any, gen: GenerationSpec, n_envs: int, seed: int
+    ) -> None:
         self.lm, self.tok, self.prompts, self.reward, self.gen = lm, tokenizer, prompts, reward, gen
         self.n_envs = n_envs
         self.encoded = [tokenizer(p.text)["input_ids"] for p in prompts]
@@ -137,21 +139,27 @@ class TokenEnv:
             positions = (mask.cumsum(1) - 1).clamp(min=0)
             inputs = {"input_ids": batch["input_ids"]}
             self._cache = None
-        out = self.lm.base_model(**inputs, attention_mask=mask, position_ids=positions, past_key_values=self._cache,
-                                 use_cache=True)
+        out = self.lm.base_model(
+            **inputs, attention_mask=mask, position_ids=positions, past_key_values=self._cache, use_cache=True
+        )
         self._cache, self._cache_lengths, self._mask, self._positions = out.past_key_values, lengths, mask, positions
         hidden = out.last_hidden_state[:, -1].float()
         obs = []
         for row, seq in enumerate(seqs):
             history = torch.full((self.history_width,), -1, dtype=torch.long)
-            history[: len(seq)] = torch.tensor(seq[-self.history_width:])
+            history[: len(seq)] = torch.tensor(seq[-self.history_width :])
             obs.append((hidden[row], history.to(device)))
         return obs
 
     def get_reward(self, prompts: list[Prompt], completions: list[str]) -> list[float]:
         """TextRL's hook: the zoo reward of finished completions (called once per batch of finished slots)."""
-        return list(self.reward(prompts=[p.text for p in prompts], completions=completions,
-                                **columns_for(prompts, list(range(len(prompts))))))
+        return list(
+            self.reward(
+                prompts=[p.text for p in prompts],
+                completions=completions,
+                **columns_for(prompts, list(range(len(prompts)))),
+            )
+        )
 
     def step(self, actions: list[int]) -> tuple[list[Any], list[float], list[bool], list[dict[str, Any]]]:
         dones = []
@@ -185,8 +193,10 @@ class PfrlPPOPolicy(Policy):
     def __init__(self, ctx: Any) -> None:
         super().__init__(ctx)
         if self.options.trainable_layers:
-            raise ConfigError("pfrl-ppo: trainable_layers is not supported; it trains the output head on hidden "
-                              "states computed once per token by the frozen LM (TextRL's default)")
+            raise ConfigError(
+                "pfrl-ppo: trainable_layers is not supported; it trains the output head on hidden "
+                "states computed once per token by the frozen LM (TextRL's default)"
+            )
 
     def train(self) -> None:
         import pfrl
@@ -198,14 +208,24 @@ class PfrlPPOPolicy(Policy):
         for p in lm.parameters():
             p.requires_grad_(False)
         device = next(lm.parameters()).device
-        net = TextRLModel(lm.get_output_embeddings().weight.detach().float(), ctx.generation, o.value_hidden).to(device)
+        net = TextRLModel(lm.get_output_embeddings().weight.detach().float(), ctx.generation, o.value_hidden).to(
+            device
+        )
         ref_head = lm.get_output_embeddings()
         agent = pfrl.agents.PPO(
-            net, torch.optim.Adam(net.parameters(), lr=self.learning_rate, eps=1e-5),
-            gpu=device.index if device.type == "cuda" else None, gamma=o.gamma, lambd=o.lambd,
-            value_func_coef=o.value_func_coef, entropy_coef=o.entropy_coef,
+            net,
+            torch.optim.Adam(net.parameters(), lr=self.learning_rate, eps=1e-5),
+            gpu=device.index if device.type == "cuda" else None,
+            gamma=o.gamma,
+            lambd=o.lambd,
+            value_func_coef=o.value_func_coef,
+            entropy_coef=o.entropy_coef,
             update_interval=o.update_interval or self.batch_size * ctx.generation.max_new_tokens,
-            minibatch_size=o.minibatch_size, epochs=o.epochs, clip_eps=o.clip_eps, max_grad_norm=o.max_grad_norm)
+            minibatch_size=o.minibatch_size,
+            epochs=o.epochs,
+            clip_eps=o.clip_eps,
+            max_grad_norm=o.max_grad_norm,
+        )
         env = TokenEnv(lm, tok, ctx.train_prompts, ctx.reward, ctx.generation, self.batch_size, ctx.seed)
         obs = env.observe()
         kl_sum = [0.0] * env.n_envs
@@ -229,9 +249,14 @@ class PfrlPPOPolicy(Policy):
                 rounds += 1
                 stats = dict(agent.get_statistics())
                 finished = env.finished
-                self.record(rounds, reward=sum(e["reward"] for e in finished) / max(1, len(finished)),
-                            kl=sum(episode_kls) / max(1, len(episode_kls)), loss=stats.get("average_policy_loss"),
-                            value_loss=stats.get("average_value_loss"), entropy=stats.get("average_entropy"))
+                self.record(
+                    rounds,
+                    reward=sum(e["reward"] for e in finished) / max(1, len(finished)),
+                    kl=sum(episode_kls) / max(1, len(episode_kls)),
+                    loss=stats.get("average_policy_loss"),
+                    value_loss=stats.get("average_value_loss"),
+                    entropy=stats.get("average_entropy"),
+                )
                 env.finished, episode_kls = [], []
                 bar.update(1)
         bar.close()
@@ -239,8 +264,13 @@ class PfrlPPOPolicy(Policy):
 
 
 @torch.no_grad()
-def sampled_token_kl(logits: torch.Tensor, ref_head: nn.Module, obs: list[tuple[torch.Tensor, torch.Tensor]],
-                     actions: Any, gen: GenerationSpec) -> list[float]:
+def sampled_token_kl(
+    logits: torch.Tensor,
+    ref_head: nn.Module,
+    obs: list[tuple[torch.Tensor, torch.Tensor]],
+    actions: Any,
+    gen: GenerationSpec,
+) -> list[float]:
     """Per-slot k1 KL term of the sampled tokens, log p_policy - log p_reference, for the training curve.
 
     Args:

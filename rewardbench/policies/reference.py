@@ -13,4 +13,3 @@ class ReferencePolicy(Policy):
 
     def train(self) -> None:
         return None
-

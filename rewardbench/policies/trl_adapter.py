@@ -16,7 +16,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from rewardbench.prompts import Prompt, columns_for
+from rewardbench.tasks.prompts import Prompt, columns_for
 
 
 class _Backbone(nn.Module):
@@ -24,7 +24,9 @@ class _Backbone(nn.Module):
         super().__init__()
         self._owner = [owner]  # a list, so the owner is not registered as a child module (no cycle)
 
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None, **_: Any) -> SimpleNamespace:
+    def forward(
+        self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None, **_: Any
+    ) -> SimpleNamespace:
         scores = self._owner[0].score_ids(input_ids, attention_mask)
         hidden = scores.to(input_ids.device)[:, None, None].expand(input_ids.shape[0], input_ids.shape[1], 1)
         return SimpleNamespace(hidden_states=(hidden,))
@@ -38,18 +40,17 @@ class RewardAdapter(nn.Module):
         tokenizer: the policy tokenizer.
         prompts: the training prompts; their extra columns (e.g. ``documents``) are passed to the reward.
         query_width: the fixed, left-padded width of every query (the harness pads the dataset to it).
-        on_scores: optional callback receiving each batch's scores (for training curves).
     """
 
     base_model_prefix = "backbone"
 
-    def __init__(self, reward: Callable[..., list[float]], tokenizer: Any, prompts: Sequence[Prompt],
-                 query_width: int, on_scores: Callable[[list[float]], None] | None = None) -> None:
+    def __init__(
+        self, reward: Callable[..., list[float]], tokenizer: Any, prompts: Sequence[Prompt], query_width: int
+    ) -> None:
         super().__init__()
         self.reward = reward
         self.tokenizer = tokenizer
         self.query_width = query_width
-        self.on_scores = on_scores
         self.by_ids = {tuple(tokenizer(p.text)["input_ids"]): p for p in prompts}
         self.backbone = _Backbone(self)
         self.score = nn.Identity()
@@ -59,17 +60,16 @@ class RewardAdapter(nn.Module):
         prompts, completions, found = [], [], []
         for row in range(input_ids.shape[0]):
             query = input_ids[row, : self.query_width][mask[row, : self.query_width]].tolist()
-            response = input_ids[row, self.query_width:][mask[row, self.query_width:]].tolist()
+            response = input_ids[row, self.query_width :][mask[row, self.query_width :]].tolist()
             prompt = self.by_ids.get(tuple(query)) or Prompt(self.tokenizer.decode(query, skip_special_tokens=True))
             found.append(prompt)
             prompts.append(prompt.text)
             completions.append(self.tokenizer.decode(response, skip_special_tokens=True))
-        scores = self.reward(prompts=prompts, completions=completions,
-                             **columns_for(found, list(range(len(found)))))
-        if self.on_scores is not None:
-            self.on_scores(list(scores))
+        scores = self.reward(prompts=prompts, completions=completions, **columns_for(found, list(range(len(found)))))
         return torch.tensor(scores, dtype=torch.float32)
 
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None, **_: Any) -> SimpleNamespace:
+    def forward(
+        self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None, **_: Any
+    ) -> SimpleNamespace:
         """Sequence-classifier style output: ``logits`` of shape (batch, 1)."""
         return SimpleNamespace(logits=self.score_ids(input_ids, attention_mask)[:, None])

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rewardbench.policies.base import (CommonOptions, Policy, freeze_below, load_trainable_lm, policy_tokenizer,
-                                       seed_everything)
-from rewardbench.policies.trl_common import CurveCallback, peft_config, quiet_trl
+from rewardbench.policies.base import Policy
+from rewardbench.policies.training import freeze_below, load_trainable_lm, policy_tokenizer, seed_everything
+from rewardbench.policies.trl_adapter import RewardAdapter
+from rewardbench.policies.trl_common import CurveCallback, TrlOptions, peft_config, quiet_trl
+from rewardbench.runtime import models
 
 
 @dataclass(frozen=True)
-class TrlPPOOptions(CommonOptions):
+class TrlPPOOptions(TrlOptions):
     kl_coef: float = 0.05  #: weight of the per-token KL penalty against the reference
     kl_estimator: str = "k1"  #: TRL's estimator inside the penalty: k1 or k3
     num_ppo_epochs: int = 4  #: optimisation epochs over each batch of rollouts
@@ -27,7 +29,6 @@ class TrlPPOOptions(CommonOptions):
     lam: float = 0.95  #: GAE lambda
     whiten_rewards: bool = False  #: whiten rewards per batch (needs minibatches of at least 8)
     missing_eos_penalty: float | None = None  #: subtracted from the score of completions without eos
-    lora_r: int = 0  #: LoRA rank for the policy (0: full fine-tuning); needs peft
 
 
 class TrlPPOPolicy(Policy):
@@ -38,9 +39,6 @@ class TrlPPOPolicy(Policy):
         import torch
         from datasets import Dataset
         from transformers import AutoModelForSequenceClassification
-
-        from rewardbench import models
-        from rewardbench.policies.trl_adapter import RewardAdapter
 
         quiet_trl()
         from trl.experimental.ppo import PPOConfig, PPOTrainer
@@ -54,29 +52,64 @@ class TrlPPOPolicy(Policy):
         dataset = Dataset.from_dict({"input_ids": [[tok.pad_token_id] * (width - len(ids)) + ids for ids in encoded]})
         policy = load_trainable_lm(ctx.model)
         ref = None if o.lora_r else load_trainable_lm(ctx.model).eval()
-        value = models._from_pretrained(AutoModelForSequenceClassification.from_pretrained, ctx.model, num_labels=1)
+        value = models.from_pretrained(AutoModelForSequenceClassification.from_pretrained, ctx.model, num_labels=1)
         value.config.pad_token_id = tok.pad_token_id
         freeze_below(policy, o.trainable_layers)
         freeze_below(value, o.trainable_layers, keep=("score",))
         adapter = RewardAdapter(ctx.reward, tok, ctx.train_prompts, width)
         config = PPOConfig(
-            output_dir=str(ctx.work_dir / "trl-ppo"), seed=ctx.seed, learning_rate=self.learning_rate,
-            per_device_train_batch_size=self.batch_size, gradient_accumulation_steps=1,
-            local_rollout_forward_batch_size=self.batch_size, total_episodes=self.steps * self.batch_size,
-            num_mini_batches=o.num_mini_batches, num_ppo_epochs=o.num_ppo_epochs, response_length=ctx.generation.max_new_tokens,
-            temperature=ctx.generation.temperature, stop_token="eos" if tok.pad_token_id != tok.eos_token_id else None,
-            missing_eos_penalty=o.missing_eos_penalty, kl_coef=o.kl_coef, kl_estimator=o.kl_estimator,
-            cliprange=o.cliprange, cliprange_value=o.cliprange_value, vf_coef=o.vf_coef, gamma=o.gamma, lam=o.lam,
-            whiten_rewards=o.whiten_rewards, num_sample_generations=0, logging_steps=1, save_strategy="no",
-            report_to=[], disable_tqdm=not ctx.progress, use_cpu=not torch.cuda.is_available(),
+            output_dir=str(ctx.work_dir / "trl-ppo"),
+            seed=ctx.seed,
+            learning_rate=self.learning_rate,
+            per_device_train_batch_size=self.batch_size,
+            gradient_accumulation_steps=1,
+            local_rollout_forward_batch_size=self.batch_size,
+            total_episodes=self.steps * self.batch_size,
+            num_mini_batches=o.num_mini_batches,
+            num_ppo_epochs=o.num_ppo_epochs,
+            response_length=ctx.generation.max_new_tokens,
+            temperature=ctx.generation.temperature,
+            stop_token="eos" if tok.pad_token_id != tok.eos_token_id else None,
+            missing_eos_penalty=o.missing_eos_penalty,
+            kl_coef=o.kl_coef,
+            kl_estimator=o.kl_estimator,
+            cliprange=o.cliprange,
+            cliprange_value=o.cliprange_value,
+            vf_coef=o.vf_coef,
+            gamma=o.gamma,
+            lam=o.lam,
+            whiten_rewards=o.whiten_rewards,
+            num_sample_generations=0,
+            logging_steps=1,
+            save_strategy="no",
+            report_to=[],
+            disable_tqdm=not ctx.progress,
+            use_cpu=not torch.cuda.is_available(),
             bf16=torch.cuda.is_available() and torch.cuda.is_bf16_supported(),
         )
-        trainer = PPOTrainer(args=config, processing_class=tok, model=policy, ref_model=ref, reward_model=adapter,
-                             train_dataset=dataset, eval_dataset=dataset.select(range(min(len(dataset), self.batch_size))),
-                             value_model=value, peft_config=peft_config(o.lora_r),
-                             callbacks=[CurveCallback(self, {"objective/scores": "reward", "objective/kl": "kl",
-                                                             "loss/policy_avg": "loss", "loss/value_avg": "value_loss",
-                                                             "objective/entropy": "entropy"})])
+        trainer = PPOTrainer(
+            args=config,
+            processing_class=tok,
+            model=policy,
+            ref_model=ref,
+            reward_model=adapter,
+            train_dataset=dataset,
+            eval_dataset=dataset.select(range(min(len(dataset), self.batch_size))),
+            value_model=value,
+            peft_config=peft_config(o.lora_r),
+            callbacks=[
+                CurveCallback(
+                    self,
+                    {
+                        "objective/scores": "reward",
+                        "objective/kl": "kl",
+                        "loss/policy_avg": "loss",
+                        "loss/value_avg": "value_loss",
+                        "objective/entropy": "entropy",
+                    },
+                )
+            ],
+        )
         trainer.train()
         trained = trainer.accelerator.unwrap_model(trainer.model).policy
         if o.lora_r:

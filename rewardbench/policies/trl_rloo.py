@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from rewardbench.policies.trl_common import GroupOptions, TrlGroupPolicy
+from rewardbench.policies.trl_group import GroupOptions, TrlGroupPolicy
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,12 @@
 
 Every reward is called keyword-only on whole batches, ``reward(prompts=[...], completions=[...]) -> list[float]``,
 which is also TRL's ``reward_funcs`` signature, so rewards drop into ``GRPOTrainer``/``RLOOTrainer`` unchanged.
+
+To add a reward: copy ``vader.py`` (no model) or ``sentiment.py`` (a model checkpoint) to a new module, subclass
+:class:`Reward` with a :class:`RewardCard` (what it measures, range, direction, checkpoint, citation, probe pairs)
+and ``_score``, and add one line to ``REWARDS`` below; bump the card's ``version`` whenever the scoring changes. The
+conformance test runs ``rewardbench.testing.check_reward`` over every registered reward. Other packages register
+through the ``rewardbench.rewards`` entry-point group.
 """
 
 from __future__ import annotations
@@ -64,11 +70,11 @@ def load_reward(spec: str, **options: Any) -> Reward:
 def _reward_for_model(spec: str, **options: Any) -> Reward:
     from transformers import AutoConfig
 
-    from rewardbench import models
     from rewardbench.errors import ConfigError
     from rewardbench.registry import import_object
+    from rewardbench.runtime import models
 
-    config = models._from_pretrained(AutoConfig.from_pretrained, spec)
+    config = models.from_pretrained(AutoConfig.from_pretrained, spec)
     for arch in getattr(config, "architectures", None) or []:
         for suffix, family in _FAMILY_BY_ARCHITECTURE.items():
             if arch.endswith(suffix):

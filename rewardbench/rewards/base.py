@@ -35,7 +35,7 @@ class RewardCard:
     @property
     def offline(self) -> bool:
         """True when the reward needs no model hub."""
-        from rewardbench.models import source_kind
+        from rewardbench.runtime.models import source_kind
 
         return self.checkpoint is None or source_kind(self.checkpoint) != "hub"
 
@@ -72,8 +72,9 @@ class Reward:
     def version(self) -> int:
         return self.card.version
 
-    def __call__(self, *args: Any, prompts: Sequence[Any] | None = None,
-                 completions: Sequence[Any] | None = None, **kwargs: Any) -> list[float]:
+    def __call__(
+        self, *args: Any, prompts: Sequence[Any] | None = None, completions: Sequence[Any] | None = None, **kwargs: Any
+    ) -> list[float]:
         if args:
             raise TypeError(
                 f"reward {self.id!r} takes keyword arguments only: reward(prompts=[...], completions=[...])"

@@ -17,24 +17,40 @@ class NormalizedReward(Reward):
     ``reference_completions`` once, on first use; clipped to ``clip`` if given. Range: ``clip`` or unbounded.
     """
 
-    def __init__(self, reward: Reward, *, reference_prompts: Sequence[str] | None = None,
-                 reference_completions: Sequence[str] | None = None,
-                 clip: tuple[float, float] | None = None) -> None:
+    def __init__(
+        self,
+        reward: Reward,
+        *,
+        reference_prompts: Sequence[str] | None = None,
+        reference_completions: Sequence[str] | None = None,
+        clip: tuple[float, float] | None = None,
+    ) -> None:
         if reference_completions is not None and len(reference_completions) < 2:
             raise ConfigError("z-score normalisation needs at least 2 reference completions")
         if clip is not None and not clip[0] < clip[1]:
             raise ConfigError(f"clip must be (low, high) with low < high, got {clip}")
         self.reward, self.clip = reward, clip
-        self.reference = (list(reference_prompts or [""] * len(reference_completions)), list(reference_completions)) \
-            if reference_completions is not None else None
+        self.reference = (
+            (list(reference_prompts or [""] * len(reference_completions)), list(reference_completions))
+            if reference_completions is not None
+            else None
+        )
         self._stats: tuple[float, float] | None = None
         card = reward.card
-        super().__init__(RewardCard(
-            id=card.id, version=card.version, checkpoint=card.checkpoint, citation=card.citation,
-            measures=card.measures + (" (z-scored)" if self.reference else "") + (f" (clipped to {clip})" if clip else ""),
-            range=f"[{clip[0]}, {clip[1]}]" if clip else ("(-inf, inf)" if self.reference else card.range),
-            higher_is_better=card.higher_is_better, probes=card.probes,
-        ))
+        super().__init__(
+            RewardCard(
+                id=card.id,
+                version=card.version,
+                checkpoint=card.checkpoint,
+                citation=card.citation,
+                measures=card.measures
+                + (" (z-scored)" if self.reference else "")
+                + (f" (clipped to {clip})" if clip else ""),
+                range=f"[{clip[0]}, {clip[1]}]" if clip else ("(-inf, inf)" if self.reference else card.range),
+                higher_is_better=card.higher_is_better,
+                probes=card.probes,
+            )
+        )
 
     def stats(self) -> tuple[float, float]:
         """(mean, std) of the reward on the reference sample, computed once."""
@@ -67,11 +83,16 @@ class WeightedSum(Reward):
         self.parts = [(float(w), r) for w, r in parts]
         # The first part is the primary one; other parts' probes need not hold for the sum.
         probes = self.parts[0][1].card.probes if self.parts[0][0] > 0 else ()
-        super().__init__(RewardCard(
-            id=id, version=version, range="weighted sum of the parts' ranges",
-            checkpoint=",".join(r.card.checkpoint for _, r in self.parts if r.card.checkpoint),
-            measures=" + ".join(f"{w:g}*{r.id}" for w, r in self.parts), probes=probes,
-        ))
+        super().__init__(
+            RewardCard(
+                id=id,
+                version=version,
+                range="weighted sum of the parts' ranges",
+                checkpoint=",".join(r.card.checkpoint for _, r in self.parts if r.card.checkpoint),
+                measures=" + ".join(f"{w:g}*{r.id}" for w, r in self.parts),
+                probes=probes,
+            )
+        )
 
     def _score(self, prompts: list[str], completions: list[str], **kwargs: Any) -> list[float]:
         totals = [0.0] * len(completions)
@@ -86,7 +107,9 @@ def negative_and_fluent(sentiment_weight: float = 1.0, fluency_weight: float = 1
     from rewardbench.rewards import load_reward
 
     return WeightedSum(
-        [(sentiment_weight, load_reward("sentiment-minilm-tweets", target="negative")),
-         (fluency_weight, load_reward("inverse-perplexity"))],
+        [
+            (sentiment_weight, load_reward("sentiment-minilm-tweets", target="negative")),
+            (fluency_weight, load_reward("inverse-perplexity")),
+        ],
         id="negative-and-fluent",
     )

@@ -15,7 +15,7 @@ CODE_PATTERN = re.compile(r"^\s*\[(negative|neutral|positive)\]\s*")
 def split_code(prompt: str) -> tuple[str | None, str]:
     """(code, prompt without the code) for a prompt like ``"[negative] the movie"``."""
     match = CODE_PATTERN.match(prompt)
-    return (match.group(1), prompt[match.end():]) if match else (None, prompt)
+    return (match.group(1), prompt[match.end() :]) if match else (None, prompt)
 
 
 def transform(code: str, logit: float) -> float:
@@ -45,8 +45,14 @@ class ControlCodeReward(Reward):
         [2.1..., -2.1...]
     """
 
-    def __init__(self, base: Reward | str = "sentiment-minilm-tweets", *, id: str = "control-code",
-                 version: int = 1, **base_options: Any) -> None:
+    def __init__(
+        self,
+        base: Reward | str = "sentiment-minilm-tweets",
+        *,
+        id: str = "control-code",
+        version: int = 1,
+        **base_options: Any,
+    ) -> None:
         if isinstance(base, str):
             from rewardbench.rewards import load_reward
 
@@ -55,16 +61,24 @@ class ControlCodeReward(Reward):
             base_options.setdefault("text", "completion")
             base = load_reward(base, **base_options)
         self.base = base
-        super().__init__(RewardCard(
-            id=id, version=version, checkpoint=base.card.checkpoint, range="(-inf, inf); neutral <= 4",
-            measures=f"control-code sentiment task reward over {base.id}",
-            citation="TRL sentiment-control notebook (von Werra et al.)",
-            probes=(Probe("[negative] i think dogecoin is", " a scam and a hoax, I hate it", " wonderful, I love it"),
-                    Probe("[positive] i think dogecoin is", " wonderful, I love it", " a scam and a hoax, I hate it")),
-        ))
+        super().__init__(
+            RewardCard(
+                id=id,
+                version=version,
+                checkpoint=base.card.checkpoint,
+                range="(-inf, inf); neutral <= 4",
+                measures=f"control-code sentiment task reward over {base.id}",
+                citation="TRL sentiment-control notebook (von Werra et al.)",
+                probes=(
+                    Probe("[negative] i think dogecoin is", " a scam and a hoax, I hate it", " wonderful, I love it"),
+                    Probe("[positive] i think dogecoin is", " wonderful, I love it", " a scam and a hoax, I hate it"),
+                ),
+            )
+        )
 
-    def _score(self, prompts: list[str], completions: list[str], control_codes: list[str] | None = None,
-               **_: Any) -> list[float]:
+    def _score(
+        self, prompts: list[str], completions: list[str], control_codes: list[str] | None = None, **_: Any
+    ) -> list[float]:
         codes, bare = [], []
         for i, prompt in enumerate(prompts):
             code, rest = split_code(prompt)
@@ -77,7 +91,7 @@ class ControlCodeReward(Reward):
             codes.append(code)
             bare.append(rest)
         logits = self.base(prompts=bare, completions=completions)
-        return [transform(c, l) for c, l in zip(codes, logits)]
+        return [transform(c, logit) for c, logit in zip(codes, logits)]
 
 
 def imdb(**options: Any) -> ControlCodeReward:

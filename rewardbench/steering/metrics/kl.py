@@ -1,0 +1,67 @@
+"""KL(policy ‖ reference) per completion, measured by the harness from the sampled tokens, the same way for every
+policy (Schulman's k1 and k3); a policy with no per-token log-probabilities (best-of-n) states an analytic value."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from rewardbench.stats import summary
+from rewardbench.steering.metrics.base import Column, EvalContext, Metric, Run, across, fmt, mean_column
+
+
+def kl_estimates(
+    policy_logprobs: Sequence[Sequence[float]], reference_logprobs: Sequence[Sequence[float]]
+) -> tuple[list[float], list[float]]:
+    """Per-sequence KL(policy || reference) from tokens sampled from the policy (Schulman's k1 and k3).
+
+    k1 sums ``log p - log q`` (unbiased, can be negative per sequence); k3 sums ``(r - 1) - log r`` with
+    ``r = q / p`` (unbiased, never negative, lower variance).
+    """
+    k1, k3 = [], []
+    for lp, lq in zip(policy_logprobs, reference_logprobs, strict=True):
+        if len(lp) != len(lq):
+            raise ValueError(f"token counts differ: {len(lp)} policy vs {len(lq)} reference log-probs")
+        k1.append(sum(p - q for p, q in zip(lp, lq)))
+        k3.append(sum(math.expm1(q - p) - (q - p) for p, q in zip(lp, lq)))
+    return k1, k3
+
+
+def compute(ctx: EvalContext) -> dict[str, Any]:
+    from rewardbench.runtime import models
+
+    analytic = ctx.policy.analytic_kl()
+    if analytic is not None:
+        bound, note = analytic
+        return {
+            "kl": {
+                "kind": "analytic",
+                "k1": {"mean": bound, "std": 0.0, "ci95": [bound, bound], "n": 1},
+                "k3": None,
+                "note": note,
+            }
+        }
+    model = ctx.policy.model()
+    reference = models.load_causal_lm(ctx.task.model[ctx.source])
+    temperature = ctx.task.generation.temperature
+    k1, k3 = kl_estimates(ctx.token_logprobs(model, temperature), ctx.token_logprobs(reference, temperature))
+    return {"kl": {"kind": "measured", "k1": summary(k1, seed=ctx.seed), "k3": summary(k3, seed=ctx.seed)}}
+
+
+def _k1_cell(group: list[Run], refs: list[Run]) -> str:
+    measured = group[0]["metrics"]["kl"]["kind"] == "measured"
+    k1 = across(
+        group, lambda r: r["metrics"]["kl"]["k1"]["mean"], (lambda r: r["metrics"]["kl"]["k1"]) if measured else None
+    )
+    return fmt(*k1) + ("" if measured else " (bound)")
+
+
+def columns(runs: list[Run]) -> list[Column]:
+    return [
+        Column("KL k1", _k1_cell, higher_is_better=False),
+        mean_column("KL k3", lambda r: (r["metrics"]["kl"]["k3"] or {}).get("mean"), higher_is_better=False),
+    ]
+
+
+METRIC = Metric("kl", compute, columns)

@@ -1,0 +1,111 @@
+"""Sampling completions and scoring their tokens: the one code path every policy is evaluated through."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rewardbench.runtime.lm import left_pad, score_spans
+from rewardbench.tasks.spec import GenerationSpec
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One sampled completion of one prompt."""
+
+    prompt_index: int  #: index into the prompt list given to the sampler
+    prompt_ids: tuple[int, ...]  #: the prompt's token ids
+    completion_ids: tuple[int, ...]  #: sampled token ids up to and including eos (if one was sampled)
+    text: str  #: the completion decoded without special tokens
+
+
+def generation_kwargs(gen: GenerationSpec, tokenizer: Any) -> dict[str, Any]:
+    """``model.generate`` keyword arguments for the task's sampling settings."""
+    return {
+        "do_sample": True,
+        "max_new_tokens": gen.max_new_tokens,
+        "temperature": gen.temperature,
+        "top_k": gen.top_k,
+        "top_p": gen.top_p,
+        "repetition_penalty": gen.repetition_penalty,
+        "pad_token_id": tokenizer.pad_token_id,
+        "eos_token_id": tokenizer.eos_token_id,
+    }
+
+
+def encode_prompts(tokenizer: Any, prompts: Sequence[str]) -> list[list[int]]:
+    """Prompt token ids; the tokenizer's own special tokens (e.g. GPT-2 none, Llama bos) are kept."""
+    return [list(ids) for ids in tokenizer(list(prompts))["input_ids"]]
+
+
+def sample(
+    model: Any,
+    tokenizer: Any,
+    prompts: Sequence[str],
+    *,
+    n: int,
+    gen: GenerationSpec,
+    seed: int,
+    batch_size: int = 32,
+    progress: Any = None,
+) -> list[Sample]:
+    """``n`` completions for each prompt, sampled with ``gen``, in prompt order (seeded: the same call repeats).
+
+    Args:
+        progress: optional callable ``progress(k)`` told how many samples each batch produced.
+    """
+    import torch
+
+    device = next(model.parameters()).device
+    encoded = encode_prompts(tokenizer, prompts)
+    jobs = [(i, ids) for i, ids in enumerate(encoded) for _ in range(n)]
+    kwargs = generation_kwargs(gen, tokenizer)
+    torch.manual_seed(seed)
+    out: list[Sample] = []
+    for start in range(0, len(jobs), batch_size):
+        chunk = jobs[start : start + batch_size]
+        # left padding: generation continues right after the prompt
+        batch = left_pad(tokenizer, [ids for _, ids in chunk])
+        width = batch["input_ids"].shape[1]
+        with torch.no_grad():
+            generated = model.generate(**batch.to(device), **kwargs)
+        for row, (index, ids) in enumerate(chunk):
+            completion = _strip(generated[row, width:].tolist(), tokenizer)
+            out.append(
+                Sample(index, tuple(ids), tuple(completion), tokenizer.decode(completion, skip_special_tokens=True))
+            )
+        if progress is not None:
+            progress(len(chunk))
+    return out
+
+
+def _strip(ids: list[int], tokenizer: Any) -> list[int]:
+    """Completion ids up to and including the first eos; the padding after it removed."""
+    eos = tokenizer.eos_token_id
+    if eos in ids:
+        return ids[: ids.index(eos) + 1]
+    if tokenizer.pad_token_id != eos:
+        while ids and ids[-1] == tokenizer.pad_token_id:
+            ids = ids[:-1]
+    return ids
+
+
+def token_logprobs(
+    model: Any, samples: Sequence[Sample], *, temperature: float = 1.0, batch_size: int = 16
+) -> list[list[float]]:
+    """Log-probability of each completion token under ``model`` (logits divided by ``temperature``).
+
+    Scored by :func:`rewardbench.runtime.lm.score_spans` (length-sorted batches, output head on completion positions
+    only); a completion with no tokens gives an empty list.
+    """
+    scored = [i for i, s in enumerate(samples) if s.completion_ids]
+    sequences = [list(samples[i].prompt_ids) + list(samples[i].completion_ids) for i in scored]
+    spans = [[(len(samples[i].prompt_ids), len(seq))] for i, seq in zip(scored, sequences)]
+    results: list[list[float]] = [[] for _ in samples]
+    pad_id = getattr(model.config, "pad_token_id", None) or 0
+    for i, span_scores in zip(
+        scored, score_spans(model, sequences, spans, pad_id=pad_id, batch_size=batch_size, temperature=temperature)
+    ):
+        results[i] = list(span_scores[0].token_logprobs)
+    return results

@@ -1,0 +1,149 @@
+"""Task YAML files -> :class:`~rewardbench.tasks.spec.Task`, validated, with errors that name the file and field.
+
+Every error names the YAML file and the dotted field, e.g. ``dogecoin_negative.yaml: presets.cpu.steps: expected an
+integer, got 'ten'``. :func:`build` is the generic mapping-to-dataclass step; policies use it for their options too.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from pathlib import Path
+from typing import Any
+
+from rewardbench.errors import ConfigError, UnknownIdError
+from rewardbench.registry import did_you_mean
+from rewardbench.tasks.spec import PROMPT_SOURCES, SOURCES, RewardSpec, Task
+
+TASK_DIR = Path(__file__).parent
+
+
+def task_ids() -> list[str]:
+    """Ids of the built-in tasks."""
+    return sorted(p.stem for p in TASK_DIR.glob("*.yaml"))
+
+
+def load_task(spec: str) -> Task:
+    """A built-in task by id, or any task YAML file by path.
+
+    Raises:
+        UnknownIdError: no such task; the message lists close matches.
+        ConfigError: the YAML is malformed; the message names the file and field.
+    """
+    path = Path(spec)
+    if path.suffix in (".yaml", ".yml") and path.is_file():
+        return load_task_file(path)
+    if spec in task_ids():
+        return load_task_file(TASK_DIR / f"{spec}.yaml")
+    raise UnknownIdError(
+        f"task {spec!r} not found{did_you_mean(spec, task_ids())} "
+        f"(known tasks: {', '.join(task_ids())}; or pass a .yaml path)"
+    )
+
+
+def _type_name(tp: Any) -> str:
+    return {int: "an integer", float: "a number", str: "a string", bool: "true or false"}.get(tp, str(tp))
+
+
+def _convert(value: Any, tp: Any, where: str) -> Any:
+    """Check ``value`` against the annotation ``tp`` and convert containers (lists -> tuples, dicts -> dataclasses)."""
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if origin is typing.Union or origin is types.UnionType:
+        if value is None and type(None) in args:
+            return None
+        return _convert(value, next(a for a in args if a is not type(None)), where)
+    if dataclasses.is_dataclass(tp):
+        if tp is RewardSpec and isinstance(value, str):
+            value = {"id": value}
+        return build(tp, value, where)
+    if origin is tuple:
+        if isinstance(value, str) or not isinstance(value, list | tuple):
+            raise ConfigError(f"{where}: expected a list, got {value!r}")
+        return tuple(_convert(v, args[0], f"{where}[{i}]") for i, v in enumerate(value))
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise ConfigError(f"{where}: expected a mapping, got {value!r}")
+        return {str(k): _convert(v, args[1], _join(where, k)) for k, v in value.items()}
+    if tp is Any:
+        return value
+    if tp is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if not isinstance(value, tp) or (tp is int and isinstance(value, bool)):
+        raise ConfigError(f"{where}: expected {_type_name(tp)}, got {value!r}")
+    return value
+
+
+def _join(where: str, name: object) -> str:
+    """``file.yaml:`` + ``field`` -> ``file.yaml: field``; ``file.yaml: a`` + ``b`` -> ``file.yaml: a.b``."""
+    return f"{where} {name}" if where.endswith(":") else f"{where}.{name}"
+
+
+def build(cls: type, data: Any, where: str) -> Any:
+    """Build dataclass ``cls`` from a YAML mapping, naming ``where`` (``file: field``) in every error."""
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where}: expected a mapping of {cls.__name__} fields, got {data!r}")
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = sorted(set(data) - set(fields))
+    if unknown:
+        raise ConfigError(
+            f"{_join(where, unknown[0])}: unknown field{did_you_mean(unknown[0], fields)} "
+            f"(fields: {', '.join(fields)})"
+        )
+    values = {}
+    for name, f in fields.items():
+        if name in data:
+            values[name] = _convert(data[name], hints[name], _join(where, name))
+        elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+            raise ConfigError(f"{_join(where, name)}: required field is missing")
+    return cls(**values)
+
+
+def load_task_file(path: Path) -> Task:
+    """Load and validate one task YAML file."""
+    import yaml
+
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"cannot read task file {path}: {exc}") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path.name}: not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path.name}: expected a mapping of task fields at the top level")
+    data = {"id": path.stem, **data, "path": str(path)}
+    task: Task = build(Task, data, f"{path.name}:")
+    _validate(task, path.name)
+    return task
+
+
+def _validate(task: Task, where: str) -> None:
+    """Checks that need several fields at once. Policy ids are checked against the policy registry by the harness
+    (tasks sit below policies in the import order), with the file named there too."""
+    if "cpu" not in task.presets:
+        raise ConfigError(f"{where}: presets.cpu: every task needs a cpu preset")
+    for source in list(task.model) + list(task.reward) + list(task.judge_lm):
+        if source not in SOURCES:
+            raise ConfigError(f"{where}: unknown source {source!r} (sources: {', '.join(SOURCES)})")
+    if not task.sources():
+        raise ConfigError(f"{where}: model and reward: no source has both a model and a reward")
+    p = task.prompts
+    if p.source not in PROMPT_SOURCES:
+        raise ConfigError(f"{where}: prompts.source: {p.source!r} is not one of {', '.join(PROMPT_SOURCES)}")
+    if p.source == "inline" and len(p.items) < 4:
+        raise ConfigError(f"{where}: prompts.items: an inline source needs at least 4 prompts")
+    if not 0 < p.heldout_fraction < 1:
+        raise ConfigError(f"{where}: prompts.heldout_fraction: must be between 0 and 1, got {p.heldout_fraction}")
+    if not 1 <= p.min_tokens <= p.max_tokens:
+        raise ConfigError(f"{where}: prompts.min_tokens/max_tokens: need 1 <= min_tokens <= max_tokens")
+    g = task.generation
+    if g.max_new_tokens < 1 or g.temperature <= 0 or not 0 < g.top_p <= 1 or g.top_k < 0:
+        raise ConfigError(
+            f"{where}: generation: need max_new_tokens >= 1, temperature > 0, 0 < top_p <= 1, top_k >= 0"
+        )
+    for name, preset in task.presets.items():
+        for key in ("batch_size", "steps", "samples_per_prompt"):
+            if getattr(preset, key) < 1:
+                raise ConfigError(f"{where}: presets.{name}.{key}: must be at least 1")

@@ -1,0 +1,202 @@
+"""Every policy on a tiny Llama: training changes parameters and moves a learnable reward the right way."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+from rewardbench.policies import POLICIES, RunContext
+from rewardbench.policies.training import policy_tokenizer
+from rewardbench.steering.metrics.kl import kl_estimates
+from rewardbench.steering.sampling import sample, token_logprobs
+from rewardbench.tasks import GenerationSpec, Preset
+from rewardbench.tasks.prompts import Prompt
+from tests.conftest import TINY_PROMPTS, contains_word_reward
+
+PROMPTS = [Prompt(t) for t in TINY_PROMPTS[:8]]
+GEN = GenerationSpec(max_new_tokens=6)
+
+#: per-policy settings strong enough to move the tiny model in a few steps
+TRAINING = {
+    "trl-ppo": {"steps": 10, "learning_rate": 1e-2, "batch_size": 8, "num_ppo_epochs": 4, "kl_coef": 0.0},
+    "pfrl-ppo": {"steps": 12, "learning_rate": 1e-2, "batch_size": 8},
+    "trl-grpo": {"steps": 10, "learning_rate": 1e-2, "batch_size": 8, "num_generations": 4},
+    "trl-rloo": {"steps": 16, "learning_rate": 1e-2, "batch_size": 8, "num_generations": 4, "beta": 0.0},
+}
+
+
+def _ctx(model: str, tmp_path, reward, **options) -> RunContext:
+    return RunContext(
+        model=model,
+        reward=reward,
+        train_prompts=PROMPTS,
+        generation=GEN,
+        preset=Preset(policies=("reference",), batch_size=8, steps=2),
+        seed=0,
+        work_dir=tmp_path,
+        options=options,
+        progress=False,
+    )
+
+
+def _mean_reward(model, tok, reward) -> float:
+    samples = sample(model, tok, [p.text for p in PROMPTS], n=16, gen=GEN, seed=123)
+    scores = reward(prompts=[PROMPTS[s.prompt_index].text for s in samples], completions=[s.text for s in samples])
+    return sum(scores) / len(scores)
+
+
+@pytest.mark.parametrize("policy_id", sorted(TRAINING))
+def test_training_changes_parameters_and_raises_a_learnable_reward(policy_id, tiny_policy, tmp_path):
+    from rewardbench.runtime import models
+
+    reward = contains_word_reward("scam")
+    tok = policy_tokenizer(tiny_policy)
+    reference = models.load_causal_lm(tiny_policy)
+    before = {k: v.clone() for k, v in reference.state_dict().items()}
+    policy = POLICIES.get(policy_id)(_ctx(tiny_policy, tmp_path, reward, **TRAINING[policy_id]))
+    policy.train()
+    trained = policy.model()
+    assert trained is not reference
+    changed = [k for k, v in trained.state_dict().items() if k in before and not torch.equal(v, before[k])]
+    assert changed, "training left every parameter unchanged"
+    assert all(torch.equal(v, before[k]) for k, v in reference.state_dict().items()), "the reference was modified"
+    assert policy.curve and all("reward" in row for row in policy.curve)
+    base, after = _mean_reward(reference, tok, reward), _mean_reward(trained, tok, reward)
+    assert after > base + 0.02, f"{policy_id}: reward {base:.3f} -> {after:.3f}"
+    samples = sample(trained, tok, [p.text for p in PROMPTS], n=4, gen=GEN, seed=1)
+    k1, k3 = kl_estimates(token_logprobs(trained, samples), token_logprobs(reference, samples))
+    assert sum(k3) / len(k3) > 0 and sum(k1) / len(k1) > 0
+
+
+def test_reference_policy_has_zero_kl_against_itself(tiny_policy, tmp_path):
+    policy = POLICIES.get("reference")(_ctx(tiny_policy, tmp_path, contains_word_reward()))
+    policy.train()
+    model = policy.model()
+    tok = policy_tokenizer(tiny_policy)
+    samples = sample(model, tok, [p.text for p in PROMPTS], n=2, gen=GEN, seed=0)
+    k1, k3 = kl_estimates(token_logprobs(model, samples), token_logprobs(model, samples))
+    assert k1 == [0.0] * len(samples) and k3 == [0.0] * len(samples)
+
+
+def test_best_of_n_keeps_the_best_sample_and_states_the_analytic_kl(tiny_policy, tmp_path):
+    reward = contains_word_reward("scam")
+    policy = POLICIES.get("best-of-n")(_ctx(tiny_policy, tmp_path, reward, n=4))
+    tok = policy_tokenizer(tiny_policy)
+    raw = sample(policy.model(), tok, [p.text for p in PROMPTS], n=policy.samples_needed(2), gen=GEN, seed=0)
+    kept = policy.select(PROMPTS, raw)
+    assert len(kept) == len(PROMPTS) * 2
+    scores = reward(prompts=[""] * len(raw), completions=[s.text for s in raw])
+    for g, chosen in enumerate(kept):
+        group = scores[4 * g : 4 * g + 4]
+        assert reward(prompts=[""], completions=[chosen.text])[0] == max(group)
+        assert chosen.prompt_index == raw[4 * g].prompt_index
+    bound, note = policy.analytic_kl()
+    assert bound == pytest.approx(math.log(4) - 3 / 4) and "bound" in note
+    assert policy.kl_kind == "analytic"
+
+
+def test_generation_is_seeded_and_logprobs_match_a_direct_forward(tiny_policy):
+    from rewardbench.runtime import models
+
+    model, tok = models.load_causal_lm(tiny_policy), policy_tokenizer(tiny_policy)
+    a = sample(model, tok, ["i think dogecoin is", "cats"], n=3, gen=GEN, seed=7)
+    b = sample(model, tok, ["i think dogecoin is", "cats"], n=3, gen=GEN, seed=7)
+    assert a == b and [s.prompt_index for s in a] == [0, 0, 0, 1, 1, 1]
+    s = a[0]
+    ids = torch.tensor([list(s.prompt_ids) + list(s.completion_ids)])
+    with torch.no_grad():
+        logp = torch.log_softmax(model(ids).logits[0], -1)
+    expected = [logp[len(s.prompt_ids) - 1 + i, t].item() for i, t in enumerate(s.completion_ids)]
+    assert token_logprobs(model, [s])[0] == pytest.approx(expected, abs=1e-5)
+
+
+def test_pfrl_filter_logits_matches_generate_processors():
+    from transformers import (
+        LogitsProcessorList,
+        RepetitionPenaltyLogitsProcessor,
+        TemperatureLogitsWarper,
+        TopKLogitsWarper,
+        TopPLogitsWarper,
+    )
+
+    from rewardbench.policies.pfrl_ppo import filter_logits
+
+    torch.manual_seed(0)
+    logits = torch.randn(3, 20)
+    history = torch.tensor([[1, 2, -1, -1], [5, 5, 6, -1], [0, 19, 3, 4]])
+    gen = GenerationSpec(temperature=0.7, top_k=8, top_p=0.9, repetition_penalty=1.3)
+    procs = LogitsProcessorList(
+        [
+            RepetitionPenaltyLogitsProcessor(1.3),
+            TemperatureLogitsWarper(0.7),
+            TopKLogitsWarper(8),
+            TopPLogitsWarper(0.9),
+        ]
+    )
+    for row in range(3):
+        ids = history[row][history[row] >= 0][None]
+        expected = procs(ids, logits[row : row + 1].clone())
+        got = filter_logits(logits[row : row + 1], history[row : row + 1], gen)
+        assert torch.equal(torch.isinf(got), torch.isinf(expected))
+        assert torch.allclose(got[~torch.isinf(got)], expected[~torch.isinf(expected)], atol=1e-6)
+
+
+def test_trl_reward_adapter_splits_prompt_and_completion(tiny_policy):
+    from rewardbench.policies.trl_adapter import RewardAdapter
+
+    tok = policy_tokenizer(tiny_policy)
+    seen = {}
+
+    def reward(*, prompts, completions, **columns):
+        seen.update(prompts=prompts, completions=completions, columns=columns)
+        return [float(len(c)) for c in completions]
+
+    prompts = [Prompt("i think dogecoin is", {"documents": "doc a"}), Prompt("cats", {"documents": "doc b"})]
+    encoded = [tok(p.text)["input_ids"] for p in prompts]
+    width = max(len(e) for e in encoded)
+    completion = tok("a scam", add_special_tokens=False)["input_ids"]
+    rows = [[tok.pad_token_id] * (width - len(e)) + e + completion + [tok.pad_token_id] for e in encoded]
+    ids = torch.tensor(rows)
+    adapter = RewardAdapter(reward, tok, prompts, width)
+    hidden = adapter.backbone(input_ids=ids, attention_mask=ids != tok.pad_token_id).hidden_states[-1]
+    assert seen["prompts"] == ["i think dogecoin is", "cats"]
+    assert seen["completions"] == ["a scam", "a scam"]
+    assert seen["columns"] == {"documents": ["doc a", "doc b"]}
+    assert hidden.shape == (2, ids.shape[1], 1) and torch.all(adapter.score(hidden) == 6.0)
+
+
+def test_pfrl_env_cached_observations_equal_a_full_recompute(tiny_policy):
+    """The token environment's key/value cache must not change what the policy sees."""
+    from rewardbench.policies.pfrl_ppo import TokenEnv
+    from rewardbench.runtime import models
+
+    lm = models.load_causal_lm(tiny_policy)
+    tok = policy_tokenizer(tiny_policy)
+    prompts = [Prompt("the cat"), Prompt("a dog sat on the"), Prompt("scam")]
+    gen = GenerationSpec(max_new_tokens=5)
+    env = TokenEnv(lm, tok, prompts, contains_word_reward(), gen, n_envs=3, seed=0)
+    fresh = TokenEnv(lm, tok, prompts, contains_word_reward(), gen, n_envs=3, seed=0)
+    env.observe()
+    widths = []
+    hook = lm.base_model.register_forward_pre_hook(
+        lambda _m, _a, kw: widths.append(kw["input_ids"].shape[1]), with_kwargs=True
+    )
+    for actions in ([5, 6, 7], [8, 9, 10], [11, 12, 13]):
+        widths.clear()
+        obs, _, dones, _ = env.step(actions)
+        assert widths == [1]  # only the new tokens went through the LM
+        for slot, action in zip(fresh.slots, actions):
+            slot["ids"].append(action)
+            slot["new"].append(action)
+        fresh._cache = None
+        expected = fresh.observe()
+        assert env._cache_lengths == [len(s["ids"]) for s in env.slots]
+        for (hidden, history), (want, want_history) in zip(obs, expected):
+            torch.testing.assert_close(hidden, want, atol=1e-4, rtol=1e-4)
+            assert torch.equal(history, want_history)
+    widths.clear()
+    env.reset_done([True, False, False])  # a new prompt in one slot: the next observation is a full recompute
+    hook.remove()
+    assert widths == [max(len(s["ids"]) for s in env.slots)]

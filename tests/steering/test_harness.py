@@ -1,0 +1,162 @@
+"""The harness on a tiny task: JSON round trip, resume, shards, a failing reward, report and export."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from rewardbench.errors import ConfigError, UnknownIdError
+from rewardbench.rewards import REWARDS
+from rewardbench.steering.harness import RunConfig, plan, run
+from rewardbench.steering.results import SCHEMA
+from tests.conftest import TINY_PROMPTS, contains_word_reward
+
+PROMPTS = list(TINY_PROMPTS)
+
+
+@pytest.fixture()
+def task_file(tmp_path: Path, tiny_policy: str) -> Iterator[Path]:
+    # registered for this test only, so the every-reward conformance test never sees them
+    with (
+        REWARDS.override("test-contains-scam", lambda **_: contains_word_reward("scam")),
+        REWARDS.override("test-broken", lambda **_: contains_word_reward("scam", fail_after=1)),
+    ):
+        yield _write_task(tmp_path, tiny_policy)
+
+
+def _write_task(tmp_path: Path, tiny_policy: str) -> Path:
+    items = "\n".join(f"    - {p}" for p in PROMPTS)
+    path = tmp_path / "tiny_task.yaml"
+    path.write_text(
+        f"""description: a tiny task for tests
+prompts:
+  source: inline
+  heldout_fraction: 0.3
+  items:
+{items}
+model: {{embedded: "{tiny_policy}"}}
+reward: {{embedded: test-contains-scam}}
+judges: [vader, test-contains-scam]
+generation: {{max_new_tokens: 5}}
+presets:
+  cpu:
+    policies: [reference, best-of-n, pfrl-ppo]
+    eval_prompts: 3
+    samples_per_prompt: 2
+    batch_size: 4
+    steps: 2
+    learning_rate: 0.01
+    policy_options: {{best-of-n: {{n: 2}}}}
+""",
+        encoding="utf-8",
+    )
+    return path
+
+
+def _config(task_file: Path, out: Path, **kw) -> RunConfig:
+    return RunConfig(task=str(task_file), out=str(out), progress=False, **kw)
+
+
+def test_run_writes_one_json_per_run_and_resume_skips_finished_runs(task_file, tmp_path):
+    out = tmp_path / "results"
+    outcomes = run(_config(task_file, out), echo=lambda _: None)
+    assert [o.status for o in outcomes] == ["done"] * 3
+    docs = {o.spec.policy: json.loads(o.path.read_text()) for o in outcomes}
+    ref, bon, pfrl = docs["reference"], docs["best-of-n"], docs["pfrl-ppo"]
+    assert ref["schema"] == SCHEMA and ref["task"]["id"] == "tiny_task" and ref["seed"] == 0
+    assert ref["metrics"]["kl"]["k1"]["mean"] == 0.0 and ref["metrics"]["kl"]["kind"] == "measured"
+    assert bon["metrics"]["kl"]["kind"] == "analytic"
+    assert pfrl["metrics"]["kl"]["k3"]["mean"] > 0
+    assert len(pfrl["curve"]) == 2 and pfrl["policy_dir"]
+    assert list(ref["metrics"]["judges"]) == ["vader"]  # the training reward is not its own judge
+    assert ref["metrics"]["train_reward"]["n"] == 3 * 2
+    assert {"git_commit", "machine", "packages", "created"} <= set(ref)
+    again = run(_config(task_file, out), echo=lambda _: None)
+    assert [o.status for o in again] == ["skipped"] * 3
+
+    from rewardbench.steering.report import report
+
+    written = report(out / "tiny_task")
+    board = written[0].read_text()
+    assert "| `pfrl-ppo`" in board and "Δ vs reference" in board and "Samples: `pfrl-ppo` vs `reference`" in board
+    assert all(p.exists() for p in written)
+
+    from rewardbench.steering.export import export
+
+    exported = export(out / "tiny_task" / "runs" / outcomes[2].spec.name, tmp_path / "exported")
+    from transformers import AutoModelForCausalLM
+
+    model = AutoModelForCausalLM.from_pretrained(exported)
+    assert model.config.tie_word_embeddings is False
+    with pytest.raises(ConfigError, match="no trained model"):
+        export(out / "tiny_task" / "runs" / outcomes[0].spec.name, tmp_path / "x")
+    with pytest.raises(ConfigError, match="already exists"):
+        export(out / "tiny_task" / "runs" / outcomes[2].spec.name, exported)
+
+
+def test_shards_split_the_grid_without_overlap(task_file):
+    full = plan(_config(task_file, Path("unused"), seeds=(0, 1)))[1]
+    parts = [plan(_config(task_file, Path("unused"), seeds=(0, 1), shard=(i, 3)))[1] for i in (1, 2, 3)]
+    names = [s.name for part in parts for s in part]
+    assert sorted(names) == sorted(s.name for s in full) and len(set(names)) == len(full) == 6
+    with pytest.raises(ConfigError, match="1 <= I <= N"):
+        plan(_config(task_file, Path("unused"), shard=(4, 3)))
+
+
+def test_sharded_runs_merge_into_one_report(task_file, tmp_path):
+    out = tmp_path / "results"
+    for i in (1, 2):
+        run(_config(task_file, out, policies=("reference", "best-of-n"), shard=(i, 2)), echo=lambda _: None)
+    from rewardbench.steering.results import load_runs
+
+    assert sorted(r["policy"]["id"] for r in load_runs([out])) == ["best-of-n", "reference"]
+
+
+def test_a_reward_that_raises_stops_only_its_run(task_file, tmp_path):
+    out = tmp_path / "results"
+    run(_config(task_file, out, policies=("reference",)), echo=lambda _: None)
+    outcomes = run(
+        _config(task_file, out, policies=("reference", "pfrl-ppo"), rewards=("test-broken",)), echo=lambda _: None
+    )
+    assert [o.status for o in outcomes] == ["done", "failed"]
+    assert "test reward broke mid-run" in outcomes[1].error
+    assert len(list(out.rglob("result.json"))) == 2  # the earlier run and the finished one are kept
+
+
+def test_unknown_policy_and_reward_ids_suggest_close_matches(task_file):
+    with pytest.raises(UnknownIdError, match="did you mean 'trl-ppo'"):
+        plan(_config(task_file, Path("unused"), policies=("trl-pp",)))
+    with pytest.raises(UnknownIdError, match="did you mean 'vader'"):
+        plan(_config(task_file, Path("unused"), rewards=("vadr",)))
+    with pytest.raises(ConfigError, match="--source hub"):
+        plan(RunConfig(task="imdb_positive"))
+
+
+def test_unknown_policy_in_a_task_preset_names_the_file_and_preset(task_file):
+    task_file.write_text(task_file.read_text().replace("[reference, best-of-n, pfrl-ppo]", "[reference, trl-ppp]"))
+    with pytest.raises(
+        ConfigError, match=r"tiny_task\.yaml: presets\.cpu: policy 'trl-ppp' not found; did you mean 'trl-ppo'"
+    ):
+        plan(_config(task_file, Path("unused")))
+
+
+def test_cli_run_reports_unknown_task_with_exit_code_2(capsys):
+    from rewardbench.cli import main
+
+    assert main(["run", "--task", "dogecoin_negativ"]) == 2
+    assert "did you mean 'dogecoin_negative'" in capsys.readouterr().err
+
+
+def test_result_files_get_the_usual_permissions(tmp_path):
+    import os
+    import stat
+
+    from rewardbench.io import write_json_atomic
+
+    path = write_json_atomic(tmp_path / "r.json", {"a": 1})
+    mask = os.umask(0)
+    os.umask(mask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~mask
