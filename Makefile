@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test test-fast bench clean
+.PHONY: setup run test test-fast lint bench clean
 
 $(STAMP): pyproject.toml constraints.txt embedded-requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +23,14 @@ run: setup
 	$(VENV)/bin/rewardbench zoo build
 	$(VENV)/bin/rewardbench run --task dogecoin_negative
 
-test: setup
+test: setup lint
 	$(PY) -m pytest
+
+# ruff (check and format, line length 119) and the import layers of pyproject.toml; part of `make test`, so CI runs it
+lint: setup
+	$(VENV)/bin/ruff check rewardbench tests
+	$(VENV)/bin/ruff format --check rewardbench tests
+	$(VENV)/bin/lint-imports
 
 # Scoring and training throughput against the seeds' way, on this machine: results/bench/BENCH.md (from
 # bench.json), then the pytest-benchmark timings of the scoring paths (results/bench/pytest-benchmark.json).
@@ -34,7 +40,7 @@ bench: setup
 	$(PY) -m pytest tests/benchmarks --benchmark-enable --benchmark-only \
 		--benchmark-json=results/bench/pytest-benchmark.json
 
-test-fast: setup
+test-fast: setup lint
 	$(PY) -m pytest -m "not slow"
 
 clean:
