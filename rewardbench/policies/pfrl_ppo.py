@@ -20,7 +20,7 @@ from torch import nn
 from rewardbench.errors import ConfigError
 from rewardbench.policies.base import CommonOptions, Policy
 from rewardbench.policies.training import load_trainable_lm, policy_tokenizer, seed_everything
-from rewardbench.runtime.lm import left_pad
+from rewardbench.runtime.lm import left_pad, process_logits
 from rewardbench.tasks.prompts import Prompt, columns_for
 from rewardbench.tasks.spec import GenerationSpec
 
@@ -43,25 +43,9 @@ def filter_logits(logits: torch.Tensor, history: torch.Tensor, gen: GenerationSp
     """Apply ``generate``'s repetition penalty, temperature, top-k and top-p to a batch of next-token logits.
 
     Args:
-        history: token ids already in each sequence, padded with -1.
+        history: token ids already in each sequence, padded with -1 (padding is never penalised).
     """
-    if gen.repetition_penalty != 1.0:
-        seen = torch.zeros_like(logits, dtype=torch.bool)
-        valid = history >= 0
-        seen.scatter_(1, history.clamp(min=0), valid)
-        penalised = torch.where(logits > 0, logits / gen.repetition_penalty, logits * gen.repetition_penalty)
-        logits = torch.where(seen, penalised, logits)
-    logits = logits / gen.temperature
-    if gen.top_k and gen.top_k < logits.shape[-1]:
-        kth = torch.topk(logits, gen.top_k, dim=-1).values[:, -1:]
-        logits = logits.masked_fill(logits < kth, float("-inf"))
-    if gen.top_p < 1.0:
-        sorted_logits, order = torch.sort(logits, descending=True, dim=-1)
-        cumulative = torch.softmax(sorted_logits, dim=-1).cumsum(-1)
-        drop_sorted = cumulative - torch.softmax(sorted_logits, dim=-1) > gen.top_p  # keep the token crossing top_p
-        drop = torch.zeros_like(drop_sorted).scatter(1, order, drop_sorted)
-        logits = logits.masked_fill(drop, float("-inf"))
-    return logits
+    return process_logits(logits, history, gen.sampling())
 
 
 class TextRLModel(nn.Module):

@@ -12,6 +12,58 @@ from dataclasses import dataclass
 from typing import Any
 
 
+@dataclass(frozen=True)
+class Sampling:
+    """The logits processing of a sampler, so that scored log-probs are those of the distribution it draws from.
+
+    ``generate``'s order: repetition penalty (on every earlier non-pad token, prompt included), temperature, top-k,
+    top-p. The defaults score the model's own distribution.
+    """
+
+    temperature: float = 1.0  #: softmax temperature
+    top_k: int = 0  #: keep the k most likely tokens (0: all)
+    top_p: float = 1.0  #: keep the smallest set of most likely tokens with this much mass (1.0: all)
+    repetition_penalty: float = 1.0  #: CTRL penalty on tokens already in the sequence (1.0: none)
+
+    @property
+    def needs_history(self) -> bool:
+        return self.repetition_penalty != 1.0
+
+    @property
+    def truncates(self) -> bool:
+        """Whether some tokens get probability zero (then KL between two such distributions can be infinite)."""
+        return bool(self.top_k) or self.top_p < 1.0
+
+
+def process_logits(logits: Any, history: Any, sampling: Sampling) -> Any:
+    """Apply ``sampling`` to a batch of next-token logits, exactly as ``generate`` does before it samples.
+
+    Args:
+        logits: ``(N, vocab)`` float logits.
+        history: ``(N, W)`` token ids already in each sequence, padded with -1 (padding is never penalised); only
+            read when there is a repetition penalty.
+    """
+    import torch
+    from transformers import TemperatureLogitsWarper, TopKLogitsWarper, TopPLogitsWarper
+
+    if sampling.needs_history:
+        vocab = logits.shape[-1]
+        ids = torch.where(history >= 0, history, vocab)  # padding goes to an extra column that is dropped
+        seen = torch.zeros((logits.shape[0], vocab + 1), dtype=torch.bool, device=logits.device)
+        seen.scatter_(1, ids.to(logits.device), True)
+        seen = seen[:, :vocab]
+        penalty = sampling.repetition_penalty
+        logits = torch.where(seen, torch.where(logits < 0, logits * penalty, logits / penalty), logits)
+    dummy = torch.zeros((logits.shape[0], 1), dtype=torch.long, device=logits.device)
+    if sampling.temperature != 1.0:
+        logits = TemperatureLogitsWarper(sampling.temperature)(dummy, logits)
+    if sampling.top_k:
+        logits = TopKLogitsWarper(top_k=sampling.top_k)(dummy, logits)
+    if sampling.top_p < 1.0:
+        logits = TopPLogitsWarper(top_p=sampling.top_p)(dummy, logits)
+    return logits
+
+
 @dataclass
 class TokenScores:
     """Per-sequence completion scores: summed log-prob, token count, greedy match, per-token log-probs."""
@@ -91,15 +143,16 @@ def score_spans(
     *,
     pad_id: int,
     batch_size: int = 32,
-    temperature: float = 1.0,
+    sampling: Sampling | None = None,
     max_tokens: int | None = None,
 ) -> list[list[TokenScores]]:
     """Score token spans ``[start, end)`` of each sequence, each token given everything to its left.
 
     Several spans of one sequence cost one forward pass: a causal LM's prediction at a position depends only on
-    the tokens before it. Spans must start at 1 or later (the first token has no context). Log-probs are of
-    ``softmax(logits / temperature)``, the distribution sampling at that temperature draws from. Batches hold at
-    most ``batch_size`` sequences and ``max_tokens`` padded tokens (default: by device, see
+    the tokens before it. Spans must start at 1 or later (the first token has no context). Log-probs are of the
+    model's distribution, or with ``sampling`` of the one a sampler with those settings draws from
+    (:func:`process_logits`; a token it can never draw scores ``-inf``). Batches hold at most ``batch_size``
+    sequences and ``max_tokens`` padded tokens (default: by device, see
     :func:`rewardbench.runtime.batching.default_max_tokens`).
     """
     import torch
@@ -132,8 +185,12 @@ def score_spans(
             hidden = backbone(input_ids=ids.to(device), attention_mask=mask.to(device)).last_hidden_state
             logits = head(hidden[torch.tensor(rows), torch.tensor(cols)]).float()
             target_t = torch.tensor(targets, device=logits.device)
-            token_lp = torch.log_softmax(logits / temperature, dim=-1).gather(1, target_t[:, None]).squeeze(1).cpu()
             hit = (logits.argmax(-1) == target_t).cpu()
+            if sampling is not None:
+                logits = process_logits(
+                    logits, _histories(ids, rows, cols, mask) if sampling.needs_history else None, sampling
+                )
+            token_lp = torch.log_softmax(logits, dim=-1).gather(1, target_t[:, None]).squeeze(1).cpu()
         offset = 0
         for i in idx:
             scores = []
@@ -146,3 +203,14 @@ def score_spans(
                 offset += n
             results[i] = scores
     return results  # type: ignore[return-value]
+
+
+def _histories(ids: Any, rows: list[int], cols: list[int], mask: Any) -> Any:
+    """For each scored position, the tokens up to and including it (what ``generate`` had seen), -1-padded."""
+    import torch
+
+    width = max(cols) + 1
+    positions = torch.arange(width)
+    hist = ids[torch.tensor(rows), :width].clone()
+    keep = (positions[None, :] <= torch.tensor(cols)[:, None]) & mask[torch.tensor(rows), :width].bool()
+    return hist.masked_fill(~keep, -1)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from rewardbench.runtime.lm import left_pad, score_spans
+from rewardbench.runtime.lm import Sampling, left_pad, score_spans
 from rewardbench.tasks.spec import GenerationSpec
 
 
@@ -92,12 +92,14 @@ def _strip(ids: list[int], tokenizer: Any) -> list[int]:
 
 
 def token_logprobs(
-    model: Any, samples: Sequence[Sample], *, temperature: float = 1.0, batch_size: int = 16
+    model: Any, samples: Sequence[Sample], *, sampling: Sampling | None = None, batch_size: int = 16
 ) -> list[list[float]]:
-    """Log-probability of each completion token under ``model`` (logits divided by ``temperature``).
+    """Log-probability of each completion token under ``model``, or under what sampling with ``sampling`` draws.
 
-    Scored by :func:`rewardbench.runtime.lm.score_spans` (length-sorted batches, output head on completion positions
-    only); a completion with no tokens gives an empty list.
+    With ``sampling`` (``GenerationSpec.sampling()`` of the task) the logits go through the same repetition penalty,
+    temperature, top-k and top-p as :func:`sample`, so the log-probs are those of the real sampling distribution
+    (``-inf`` for a token that distribution cannot draw). Scored by :func:`rewardbench.runtime.lm.score_spans`
+    (length-sorted batches, output head on completion positions only); a completion with no tokens gives ``[]``.
     """
     scored = [i for i, s in enumerate(samples) if s.completion_ids]
     sequences = [list(samples[i].prompt_ids) + list(samples[i].completion_ids) for i in scored]
@@ -105,7 +107,7 @@ def token_logprobs(
     results: list[list[float]] = [[] for _ in samples]
     pad_id = getattr(model.config, "pad_token_id", None) or 0
     for i, span_scores in zip(
-        scored, score_spans(model, sequences, spans, pad_id=pad_id, batch_size=batch_size, temperature=temperature)
+        scored, score_spans(model, sequences, spans, pad_id=pad_id, batch_size=batch_size, sampling=sampling)
     ):
         results[i] = list(span_scores[0].token_logprobs)
     return results

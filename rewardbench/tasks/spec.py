@@ -7,6 +7,7 @@ from typing import Any
 
 from rewardbench.errors import ConfigError
 from rewardbench.rewards import Reward, load_reward
+from rewardbench.runtime.lm import Sampling
 from rewardbench.runtime.models import SOURCES
 
 PROMPT_SOURCES = ("inline", "tweets", "imdb", "documents")
@@ -57,6 +58,15 @@ class GenerationSpec:
     top_k: int = 0  #: keep the k most likely tokens (0: all; PPO's importance ratios assume all)
     top_p: float = 1.0  #: nucleus sampling mass (1.0: all)
     repetition_penalty: float = 1.0  #: CTRL-style penalty on tokens already present (1.0: none)
+
+    def sampling(self) -> Sampling:
+        """The logits processing these settings apply, to score tokens as the sampler drew them."""
+        return Sampling(
+            temperature=self.temperature,
+            top_k=self.top_k,
+            top_p=self.top_p,
+            repetition_penalty=self.repetition_penalty,
+        )
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from rewardbench.runtime.lm import Sampling
 from rewardbench.stats import bootstrap_diff_ci, t_interval
 from rewardbench.tasks.prompts import columns_for
 
@@ -34,7 +35,7 @@ class EvalContext:
     train_scores: list[float]  #: the training reward of each sample
     seed: int  #: seeds every bootstrap
     progress: bool = True  #: progress bars
-    _logprobs: dict[tuple[int, float], list[list[float]]] = field(default_factory=dict, repr=False)
+    _logprobs: dict[tuple[int, Any], list[list[float]]] = field(default_factory=dict, repr=False)
 
     def score(self, reward: Any) -> list[float]:
         """``reward`` on every (held-out prompt, sample) pair, with the prompts' extra columns."""
@@ -47,13 +48,14 @@ class EvalContext:
             )
         )
 
-    def token_logprobs(self, model: Any, temperature: float = 1.0) -> list[list[float]]:
-        """Per-token log-probs of every sample's completion under ``model``, computed once per (model, temperature)."""
+    def token_logprobs(self, model: Any, sampling: Sampling | None = None) -> list[list[float]]:
+        """Per-token log-probs of every sample's completion under ``model`` (processed as ``sampling`` draws),
+        computed once per (model, sampling)."""
         from rewardbench.steering.sampling import token_logprobs
 
-        key = (id(model), temperature)
+        key = (id(model), sampling or Sampling())
         if key not in self._logprobs:
-            self._logprobs[key] = token_logprobs(model, self.samples, temperature=temperature)
+            self._logprobs[key] = token_logprobs(model, self.samples, sampling=sampling)
         return self._logprobs[key]
 
 

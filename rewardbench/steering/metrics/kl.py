@@ -44,8 +44,8 @@ def compute(ctx: EvalContext) -> dict[str, Any]:
         }
     model = ctx.policy.model()
     reference = models.load_causal_lm(ctx.task.model[ctx.source])
-    temperature = ctx.task.generation.temperature
-    k1, k3 = kl_estimates(ctx.token_logprobs(model, temperature), ctx.token_logprobs(reference, temperature))
+    sampling = ctx.task.generation.sampling()  # both scored as the sampler draws, penalties and truncation included
+    k1, k3 = kl_estimates(ctx.token_logprobs(model, sampling), ctx.token_logprobs(reference, sampling))
     return {"kl": {"kind": "measured", "k1": summary(k1, seed=ctx.seed), "k3": summary(k3, seed=ctx.seed)}}
 
 
