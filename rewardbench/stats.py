@@ -100,3 +100,173 @@ def t_interval(values: Sequence[float]) -> tuple[float, float | None]:
         return mean, None
     std = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1))
     return mean, _T95.get(n - 1, 1.96) * std / math.sqrt(n)
+
+
+# --- clustered intervals: the prompt is the resampling unit ----------------------------------------------------
+
+
+def _cluster_means(values: Sequence[float], clusters: Sequence[int]) -> tuple[Any, Any]:
+    """Per-cluster sums and counts (numpy arrays, clusters in sorted order)."""
+    import numpy as np
+
+    if len(values) != len(clusters):
+        raise ValueError(f"values and clusters must have the same length, got {len(values)} and {len(clusters)}")
+    if len(values) == 0:
+        raise ValueError("a clustered statistic needs at least one value")
+    keys, inverse = np.unique(np.asarray(clusters), return_inverse=True)
+    sums = np.bincount(inverse, weights=np.asarray(values, dtype=float), minlength=len(keys))
+    counts = np.bincount(inverse, minlength=len(keys)).astype(float)
+    return sums, counts
+
+
+def cluster_bootstrap_ci(
+    values: Sequence[float], clusters: Sequence[int], *, seed: int = 0, n_resamples: int = 2000, level: float = 0.95
+) -> tuple[float, float]:
+    """Percentile interval of the mean of ``values`` when whole clusters (prompts) are resampled with replacement.
+
+    Samples of one prompt are not independent draws: resampling them one by one understates the interval whenever
+    prompts differ. Each resample draws as many clusters as there are, keeping each drawn cluster's samples together.
+    """
+    import numpy as np
+
+    sums, counts = _cluster_means(values, clusters)
+    rng = np.random.default_rng(seed)
+    draw = rng.integers(0, len(sums), size=(n_resamples, len(sums)))
+    means = sums[draw].sum(axis=1) / counts[draw].sum(axis=1)
+    alpha = (1 - level) / 2
+    return float(np.quantile(means, alpha)), float(np.quantile(means, 1 - alpha))
+
+
+def paired_cluster_diff_ci(
+    a: Sequence[float],
+    a_clusters: Sequence[int],
+    b: Sequence[float],
+    b_clusters: Sequence[int],
+    *,
+    seed: int = 0,
+    n_resamples: int = 2000,
+    level: float = 0.95,
+) -> tuple[float, float, float]:
+    """``mean(a) - mean(b)`` of two arms scored on the same prompts, paired by prompt, with its interval.
+
+    Each arm is first averaged per prompt; the difference of prompt means is bootstrapped over prompts. Only prompts
+    both arms have count.
+
+    Returns:
+        (difference of the per-prompt means, low, high).
+    """
+    import numpy as np
+
+    sa, ca = _cluster_means(a, a_clusters)
+    sb, cb = _cluster_means(b, b_clusters)
+    ka, kb = np.unique(np.asarray(a_clusters)), np.unique(np.asarray(b_clusters))
+    shared = np.intersect1d(ka, kb)
+    if len(shared) == 0:
+        raise ValueError("the two arms share no prompt")
+    ia, ib = np.searchsorted(ka, shared), np.searchsorted(kb, shared)
+    diffs = sa[ia] / ca[ia] - sb[ib] / cb[ib]
+    rng = np.random.default_rng(seed)
+    boots = diffs[rng.integers(0, len(diffs), size=(n_resamples, len(diffs)))].mean(axis=1)
+    alpha = (1 - level) / 2
+    return float(diffs.mean()), float(np.quantile(boots, alpha)), float(np.quantile(boots, 1 - alpha))
+
+
+# --- reward-KL frontiers -------------------------------------------------------------------------------------------
+
+
+def interpolate_at(xs: Sequence[float], ys: Sequence[float], x: float) -> float | None:
+    """``y`` at ``x`` by linear interpolation along the points sorted by ``x``; None when ``x`` is outside them."""
+    pts = sorted(zip(xs, ys))
+    if not pts or x < pts[0][0] or x > pts[-1][0]:
+        return None
+    for (x0, y0), (x1, y1) in zip(pts, pts[1:]):
+        if x0 <= x <= x1:
+            return y0 if x1 == x0 else y0 + (y1 - y0) * (x - x0) / (x1 - x0)
+    return pts[0][1]  # a single point at exactly x
+
+
+#: Gao, Schulman and Hilton (2022), "Scaling laws for reward model overoptimization", with d = sqrt(KL):
+#: RL: R(d) = d (alpha - beta log d); best-of-n: R(d) = d (alpha - beta d).
+GAO_FORMS = {"rl": "d (alpha - beta log d)", "bon": "d (alpha - beta d)"}
+
+
+def fit_gao(kl: Sequence[float], gain: Sequence[float], form: str) -> dict[str, float]:
+    """Least-squares fit of Gao et al.'s form ``"rl"`` or ``"bon"`` to (KL, reward gain over the reference) points.
+
+    Both forms are linear in (alpha, beta), so the fit is ordinary least squares on the features
+    ``(d, -d log d)`` or ``(d, -d^2)``. Points at KL <= 0 carry no information (R(0) = 0) and are ignored.
+
+    Returns:
+        ``{"alpha", "beta", "r2", "n"}``.
+    """
+    import numpy as np
+
+    if form not in GAO_FORMS:
+        raise ValueError(f"form must be one of {sorted(GAO_FORMS)}, got {form!r}")
+    pts = [(k, g) for k, g in zip(kl, gain) if k > 0 and math.isfinite(k) and math.isfinite(g)]
+    if len(pts) < 2:
+        raise ValueError(f"a Gao fit needs at least 2 points with KL > 0, got {len(pts)}")
+    d = np.sqrt(np.array([k for k, _ in pts]))
+    y = np.array([g for _, g in pts])
+    x = np.stack([d, -d * np.log(d)] if form == "rl" else [d, -d * d], axis=1)
+    (alpha, beta), *_ = np.linalg.lstsq(x, y, rcond=None)
+    resid = y - x @ np.array([alpha, beta])
+    total = float(((y - y.mean()) ** 2).sum())
+    r2 = 1 - float((resid**2).sum()) / total if total > 0 else 1.0
+    return {"alpha": float(alpha), "beta": float(beta), "r2": r2, "n": len(pts)}
+
+
+def gao_curve(kl: float, alpha: float, beta: float, form: str) -> float:
+    """Gao et al.'s predicted reward gain at ``kl`` nats."""
+    d = math.sqrt(kl)
+    if d == 0:
+        return 0.0
+    return d * (alpha - beta * math.log(d)) if form == "rl" else d * (alpha - beta * d)
+
+
+# --- best-of-n -----------------------------------------------------------------------------------------------------
+
+
+def best_of_n_bound(n: int) -> float:
+    """The analytic KL of best-of-n from its reference, ``log n - (n-1)/n``: an upper bound (Beirami et al. 2024)."""
+    return math.log(n) - (n - 1) / n
+
+
+def best_of_n_kl(probs: Sequence[float], rewards: Sequence[float], n: int) -> float:
+    """Exact KL(best-of-n ‖ reference) for a discrete reference distribution (Beirami et al. 2024, Lemma 1).
+
+    Outcomes are ordered by reward. With ``F`` the reference CDF over that order and ties (equal rewards) forming one
+    level, best-of-n puts ``F(level)^n - F(level-)^n`` on a level, shared among its outcomes in proportion to their
+    reference probability (a tie between the n draws is broken uniformly).
+    """
+    if n < 1:
+        raise ValueError(f"n must be >= 1, got {n}")
+    total = math.fsum(probs)
+    levels: dict[float, float] = {}
+    for p, r in zip(probs, rewards, strict=True):
+        levels[r] = levels.get(r, 0.0) + p / total
+    kl, below = 0.0, 0.0
+    for r in sorted(levels):
+        mass = levels[r]
+        bon = (below + mass) ** n - below**n
+        if bon > 0:
+            kl += bon * math.log(bon / mass)  # within a level both distributions share the reference's proportions
+        below += mass
+    return kl
+
+
+def best_of_n_kl_estimate(texts: Sequence[str], rewards: Sequence[float], n: int) -> float:
+    """KL(best-of-n ‖ reference) estimated from reference samples of one prompt: :func:`best_of_n_kl` of their
+    empirical distribution (identical texts pooled; ranks by reward).
+
+    Below the bound when samples repeat or rewards tie; with all-distinct samples it approaches the bound as the
+    number of samples grows.
+    """
+    if len(texts) != len(rewards) or not texts:
+        raise ValueError("best_of_n_kl_estimate needs one reward per text and at least one text")
+    counts: dict[str, int] = {}
+    reward_of: dict[str, float] = {}
+    for t, r in zip(texts, rewards):
+        counts[t] = counts.get(t, 0) + 1
+        reward_of[t] = r
+    return best_of_n_kl([counts[t] for t in counts], [reward_of[t] for t in counts], n)

@@ -6,7 +6,21 @@ import math
 
 import pytest
 
-from rewardbench.stats import bootstrap_ci, bootstrap_diff_ci, pairwise_outcomes, summary, t_interval
+from rewardbench.stats import (
+    best_of_n_bound,
+    best_of_n_kl,
+    best_of_n_kl_estimate,
+    bootstrap_ci,
+    bootstrap_diff_ci,
+    cluster_bootstrap_ci,
+    fit_gao,
+    gao_curve,
+    interpolate_at,
+    paired_cluster_diff_ci,
+    pairwise_outcomes,
+    summary,
+    t_interval,
+)
 
 
 @pytest.mark.parametrize(
@@ -75,3 +89,119 @@ def test_bootstrap_diff_ci_of_two_known_samples():
     assert bootstrap_diff_ci([3.0] * 5, [1.0] * 7) == (2.0, 2.0)
     with pytest.raises(ValueError, match="both sides"):
         bootstrap_diff_ci([], [1.0])
+
+
+def _exact_cluster_quantiles(values, clusters, level=0.95):
+    """Every equally likely resample of the clusters, enumerated: the exact bootstrap distribution's quantiles."""
+    import itertools
+
+    import numpy as np
+
+    keys = sorted(set(clusters))
+    groups = [[v for v, c in zip(values, clusters) if c == k] for k in keys]
+    means = [
+        sum(sum(groups[i]) for i in pick) / sum(len(groups[i]) for i in pick)
+        for pick in itertools.product(range(len(keys)), repeat=len(keys))
+    ]
+    alpha = (1 - level) / 2
+    return float(np.quantile(means, alpha)), float(np.quantile(means, 1 - alpha))
+
+
+def test_cluster_bootstrap_against_the_enumerated_resamples():
+    # five prompts of 1 to 3 samples each, with very different means
+    values = [1.0, 0.9, 1.0, 0.0, 0.5, 0.4, 0.2, 0.8, 0.7, 0.1, 0.3]
+    clusters = [0, 0, 0, 1, 2, 2, 3, 4, 4, 4, 3]
+    lo, hi = cluster_bootstrap_ci(values, clusters, n_resamples=20000, seed=1)
+    exact_lo, exact_hi = _exact_cluster_quantiles(values, clusters)
+    assert lo == pytest.approx(exact_lo, abs=0.02) and hi == pytest.approx(exact_hi, abs=0.02)
+    naive_lo, naive_hi = bootstrap_ci(values, n_resamples=20000, seed=1)
+    assert hi - lo > naive_hi - naive_lo  # treating samples of one prompt as independent understates the interval
+
+
+def test_cluster_bootstrap_with_one_sample_per_prompt_is_the_plain_bootstrap():
+    values = [0.1, 0.5, 0.9, 0.3]
+    assert cluster_bootstrap_ci(values, [0, 1, 2, 3], seed=4) == pytest.approx(bootstrap_ci(values, seed=4))
+
+
+def test_paired_difference_by_prompt():
+    a, b = [1.5, 2.5, 10.0, 11.0], [0.5, 1.5, 9.0, 10.0]  # every prompt: a is b + 1; prompts differ a lot
+    mean, lo, hi = paired_cluster_diff_ci(a, [0, 0, 1, 1], b, [0, 0, 1, 1])
+    assert (mean, lo, hi) == pytest.approx((1.0, 1.0, 1.0))
+    mean, lo, hi = paired_cluster_diff_ci([1.0, 3.0], [0, 1], [0.0, 0.0, 5.0], [0, 0, 2])  # only prompt 0 shared
+    assert mean == 1.0
+    with pytest.raises(ValueError, match="share no prompt"):
+        paired_cluster_diff_ci([1.0], [0], [1.0], [1])
+
+
+@pytest.mark.parametrize(
+    "xs, ys, x, expected",
+    [
+        ([0, 2, 4], [0, 1, 3], 1.0, 0.5),
+        ([0, 2, 4], [0, 1, 3], 3.0, 2.0),
+        ([4, 0, 2], [3, 0, 1], 3.0, 2.0),  # sorted by KL first
+        ([0, 2], [0, 1], 2.5, None),  # never reaches: no extrapolation
+        ([1, 2], [0, 1], 0.5, None),
+        ([0], [7], 0.0, 7),
+    ],
+)
+def test_interpolate_at(xs, ys, x, expected):
+    assert interpolate_at(xs, ys, x) == (None if expected is None else pytest.approx(expected))
+
+
+@pytest.mark.parametrize("form, alpha, beta", [("rl", 0.4, 0.1), ("bon", 0.5, 0.08)])
+def test_gao_fit_recovers_the_coefficients_of_synthetic_data(form, alpha, beta):
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    kl = list(np.linspace(0.1, 20, 40))
+    gain = [gao_curve(k, alpha, beta, form) + rng.normal(0, 0.005) for k in kl]
+    fit = fit_gao(kl, gain, form)
+    assert fit["alpha"] == pytest.approx(alpha, abs=0.01) and fit["beta"] == pytest.approx(beta, abs=0.01)
+    assert fit["r2"] > 0.99 and fit["n"] == 40
+
+
+def test_gao_fit_needs_points_away_from_zero():
+    with pytest.raises(ValueError, match="at least 2 points"):
+        fit_gao([0.0, 1.0], [0.0, 0.2], "rl")
+
+
+def _brute_force_bon_kl(probs, rewards, n):
+    """Enumerate every n-tuple of reference draws; the best is the highest reward, ties broken uniformly."""
+    import itertools
+
+    bon = [0.0] * len(probs)
+    for draw in itertools.product(range(len(probs)), repeat=n):
+        p = math.prod(probs[i] for i in draw)
+        top = max(rewards[i] for i in draw)
+        winners = [i for i in draw if rewards[i] == top]
+        for i in winners:
+            bon[i] += p / len(winners)
+    return sum(b * math.log(b / p) for b, p in zip(bon, probs) if b > 0)
+
+
+@pytest.mark.parametrize(
+    "probs, rewards, n",
+    [
+        ([0.5, 0.3, 0.2], [1.0, 2.0, 3.0], 2),
+        ([0.5, 0.3, 0.2], [1.0, 3.0, 3.0], 3),  # a tie between two outcomes
+        ([0.1, 0.6, 0.2, 0.1], [4.0, 1.0, 2.0, 4.0], 4),
+        ([0.25] * 4, [1.0, 2.0, 3.0, 4.0], 1),  # n = 1 is the reference
+    ],
+)
+def test_best_of_n_kl_equals_brute_force_enumeration(probs, rewards, n):
+    assert best_of_n_kl(probs, rewards, n) == pytest.approx(_brute_force_bon_kl(probs, rewards, n), abs=1e-12)
+    assert best_of_n_kl(probs, rewards, n) <= best_of_n_bound(n) + 1e-12
+
+
+def test_best_of_n_kl_estimate_from_samples_approaches_the_exact_kl():
+    import random
+
+    probs, rewards = [0.5, 0.3, 0.2], [1.0, 3.0, 3.0]
+    rng = random.Random(0)
+    draws = rng.choices(range(3), weights=probs, k=20000)
+    texts = [f"text {i}" for i in draws]
+    estimate = best_of_n_kl_estimate(texts, [rewards[i] for i in draws], 3)
+    assert estimate == pytest.approx(best_of_n_kl(probs, rewards, 3), abs=0.01)
+    # all-distinct samples: the estimate of a continuous reward's KL, close to the analytic bound
+    many = best_of_n_kl_estimate([str(i) for i in range(2000)], list(range(2000)), 8)
+    assert many == pytest.approx(best_of_n_bound(8), abs=0.01)

@@ -20,8 +20,11 @@ from rewardbench.io import stamp
 from rewardbench.registry import Registry
 from rewardbench.reward_eval.results import SCHEMA, RewardEvalResult
 from rewardbench.rewards import REWARDS, Reward, load_reward
+from rewardbench.rewards.afinn_lexicon import AfinnReward
+from rewardbench.rewards.lm_judge import LMJudgeReward
 from rewardbench.rewards.sentiment import SentimentReward
 from rewardbench.rewards.summary_fill import SummaryFillReward
+from rewardbench.rewards.textblob_lexicon import TextBlobReward
 from rewardbench.rewards.vader import VaderReward
 from rewardbench.runtime import models
 from rewardbench.runtime.models import SOURCES
@@ -108,7 +111,7 @@ def _hub_labelled(name: str, split: str, text_field: str) -> tuple[list[str], li
 
 
 def _sentiment_fit(reward: Reward) -> str | None:
-    if isinstance(reward, (SentimentReward, VaderReward)):
+    if isinstance(reward, (SentimentReward, VaderReward, TextBlobReward, AfinnReward, LMJudgeReward)):
         return None
     return f"not a sentiment reward (it measures {reward.card.measures})"
 

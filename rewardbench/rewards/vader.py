@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from rewardbench.errors import ConfigError
-from rewardbench.rewards.base import Probe, Reward, RewardCard, join_text
+from rewardbench.rewards import lexicon
+from rewardbench.rewards.base import Probe, Reward, RewardCard
 
 _ANALYZER = None
 
@@ -38,14 +39,11 @@ class VaderReward(Reward):
     def __init__(self, *, mode: str = "compound", target: str = "positive", text: str = "full") -> None:
         if mode not in ("compound", "pos-neg"):
             raise ConfigError(f"vader mode must be 'compound' or 'pos-neg', got {mode!r}")
-        if target not in ("positive", "negative"):
-            raise ConfigError(f"vader target must be 'positive' or 'negative', got {target!r}")
-        if text not in ("full", "completion"):
-            raise ConfigError(f"vader text must be 'full' or 'completion', got {text!r}")
+        lexicon.check_options("vader", target, text)
         self.mode, self.target, self.text = mode, target, text
-        good, bad = " wonderful, I love it", " a scam and a hoax, I hate it"
-        if target == "negative":
-            good, bad = bad, good
+        good, bad = (
+            (lexicon.DOGE_BAD, lexicon.DOGE_GOOD) if target == "negative" else (lexicon.DOGE_GOOD, lexicon.DOGE_BAD)
+        )
         super().__init__(
             RewardCard(
                 id="vader",
@@ -61,7 +59,7 @@ class VaderReward(Reward):
         sign = -1.0 if self.target == "negative" else 1.0
         scores = []
         for prompt, completion in zip(prompts, completions):
-            polarity = analyzer().polarity_scores(join_text(prompt, completion) if self.text == "full" else completion)
+            polarity = analyzer().polarity_scores(lexicon.read(prompt, completion, self.text))
             value = polarity["compound"] if self.mode == "compound" else polarity["pos"] - polarity["neg"]
             scores.append(sign * value)
         return scores
