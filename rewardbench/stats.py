@@ -80,13 +80,20 @@ def bootstrap_diff_ci(
     return float(np.quantile(diffs, alpha)), float(np.quantile(diffs, 1 - alpha))
 
 
-def summary(values: Sequence[float], *, seed: int = 0) -> dict[str, Any]:
-    """Mean, standard deviation, percentile-bootstrap 95% interval of the mean, and count."""
+def summary(values: Sequence[float], *, seed: int = 0, clusters: Sequence[int] | None = None) -> dict[str, Any]:
+    """Mean, standard deviation, percentile-bootstrap 95% interval of the mean, and count.
+
+    With ``clusters`` (the prompt of each value) the interval resamples whole clusters
+    (:func:`cluster_bootstrap_ci`); without, single values.
+    """
     if not values:
         return {"mean": None, "std": None, "ci95": None, "n": 0}
     mean = sum(values) / len(values)
     std = math.sqrt(sum((v - mean) ** 2 for v in values) / (len(values) - 1)) if len(values) > 1 else 0.0
-    lo, hi = bootstrap_ci(values, seed=seed)
+    if clusters is not None:
+        lo, hi = cluster_bootstrap_ci(values, clusters, seed=seed)
+    else:
+        lo, hi = bootstrap_ci(values, seed=seed)
     return {"mean": mean, "std": std, "ci95": [lo, hi], "n": len(values)}
 
 

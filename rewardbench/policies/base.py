@@ -6,9 +6,10 @@ Helpers the trainers share (seeding, a trainable copy of the LM, freezing, the p
 
 from __future__ import annotations
 
+import contextlib
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -34,6 +35,18 @@ class RunContext:
     options: dict[str, Any] = field(default_factory=dict)  #: this policy's options (preset + command line)
     progress: bool = True  #: show progress bars
     log: Callable[[dict[str, Any]], None] | None = None  #: receives one training-curve row per step
+    eval_steps: tuple[int, ...] = ()  #: training steps, before the last, at which the policy is evaluated
+    on_eval: Callable[[int, Any], None] | None = None  #: the harness's measurement of a model at a training step
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Completions a policy returns for evaluation from what was sampled, and what it states about them."""
+
+    samples: list[Any]  #: ``per_prompt`` samples per held-out prompt, in prompt order
+    label: str = ""  #: what sets this selection apart (best-of-n: ``"n=4"``)
+    final: bool = True  #: the selection the final-checkpoint table shows
+    kl: dict[str, Any] | None = None  #: a stated KL instead of a measured one: ``bound``, ``estimate``, ``note``
 
 
 @dataclass(frozen=True)
@@ -46,17 +59,54 @@ class CommonOptions:
     trainable_layers: int = 0  #: train only the last N transformer blocks and the final norm (0: the whole model)
 
 
+@contextlib.contextmanager
+def preserved_rng() -> Iterator[None]:
+    """Restore python, numpy and torch (CPU and CUDA) random states on exit: evaluation never shifts training."""
+    import random
+
+    import numpy as np
+    import torch
+
+    states = (
+        random.getstate(),
+        np.random.get_state(),
+        torch.get_rng_state(),
+        torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None,
+    )
+    try:
+        yield
+    finally:
+        random.setstate(states[0])
+        np.random.set_state(states[1])
+        torch.set_rng_state(states[2])
+        if states[3] is not None:
+            torch.cuda.set_rng_state_all(states[3])
+
+
+@contextlib.contextmanager
+def evaluation_mode(model: Any) -> Iterator[None]:
+    """``model.eval()`` for the block, then the training mode it had."""
+    was_training = model.training
+    model.eval()
+    try:
+        yield
+    finally:
+        model.train(was_training)
+
+
 class Policy(ABC):
     """A way of producing completions for a task: trained (``train``) and then sampled (``model``)."""
 
     id: ClassVar[str]
     version: ClassVar[int] = 1
     options_class: ClassVar[type] = CommonOptions
-    #: ``measured``: the harness measures KL from sampled tokens; ``analytic``: the policy states it
-    #: (:meth:`analytic_kl`, best-of-n)
+    #: ``measured``: the harness measures KL from sampled tokens; ``stated``: the policy states it
+    #: (a :class:`Selection` with its ``kl``, best-of-n)
     kl_kind: ClassVar[str] = "measured"
     #: whether ``train`` changes weights (trained models are saved with the run and can be exported)
     trains: ClassVar[bool] = True
+    #: what the trainer's own KL in the training curve is per (the harness's KL is always nats per completion)
+    curve_kl_unit: ClassVar[str] = "nats per completion"
 
     def __init__(self, ctx: RunContext) -> None:
         self.ctx = ctx
@@ -113,14 +163,31 @@ class Policy(ABC):
         self.trained = AutoModelForCausalLM.from_pretrained(directory).to(models.default_device()).eval()
         self.curve = list(curve)
 
-    def analytic_kl(self) -> tuple[float, str] | None:
-        """For ``kl_kind == "analytic"``: the KL (nats per completion) and a note saying what it is; else None."""
-        return None
+    def selections(self, prompts: list[Prompt], samples: list[Any], per_prompt: int) -> list[Selection]:
+        """What is evaluated from the sampled completions: the default evaluates them all, as one selection.
 
-    def select(self, prompts: list[Prompt], samples: list[Any]) -> list[Any]:
-        """Post-process sampled completions (best-of-n keeps the best); the default keeps them all."""
-        return samples
+        Best-of-n returns one selection per n, each keeping the best of the first n samples of every group.
+        """
+        return [Selection(samples)]
 
     def samples_needed(self, n: int) -> int:
-        """How many raw samples per prompt ``select`` needs to return ``n``."""
+        """How many raw samples per prompt :meth:`selections` needs to return ``n``."""
         return n
+
+    # -- evaluation points along training ------------------------------------------------------------------------
+    def eval_steps(self, points: int) -> tuple[int, ...]:
+        """The steps, before the last, at which a run with ``points`` evaluation points measures this policy.
+
+        Evenly spaced over training; the last step is always measured (after training) and is not listed.
+        """
+        if not self.trains or points <= 1:
+            return ()
+        return tuple(sorted({max(1, round(k * self.steps / points)) for k in range(1, points)} - {self.steps}))
+
+    def eval_point(self, step: int, model: Any) -> None:
+        """Trainers call this after every training step: at the run's evaluation steps the harness measures
+        ``model`` there (in eval mode, with every random generator restored afterwards, so training is unchanged)."""
+        if self.ctx.on_eval is None or step not in self.ctx.eval_steps:
+            return
+        with preserved_rng(), evaluation_mode(model):
+            self.ctx.on_eval(step, model)

@@ -10,7 +10,9 @@ top-k, top-p. The trained policy is the LM with its head replaced, so it exports
 
 from __future__ import annotations
 
+import contextlib
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -243,6 +245,9 @@ class PfrlPPOPolicy(Policy):
                 )
                 env.finished, episode_kls = [], []
                 bar.update(1)
+                if rounds in ctx.eval_steps:  # measure the policy as it is now: the LM with the trained head
+                    with _head_swapped(lm, net.head):
+                        self.eval_point(rounds, lm)
         bar.close()
         self.trained = _with_head(lm, net.head.weight.detach())
 
@@ -266,6 +271,17 @@ def sampled_token_kl(
     logp = torch.log_softmax(logits, -1).gather(1, act)
     logq = torch.log_softmax(filter_logits(ref_head(hidden), history, gen), -1).gather(1, act)
     return (logp - logq).squeeze(1).tolist()
+
+
+@contextlib.contextmanager
+def _head_swapped(lm: Any, head: nn.Module) -> Iterator[None]:
+    """``lm`` with ``head`` as its output layer for the block (the frozen LM's hidden states are unchanged)."""
+    original = lm.get_output_embeddings()
+    lm.set_output_embeddings(head)
+    try:
+        yield
+    finally:
+        lm.set_output_embeddings(original)
 
 
 def _with_head(lm: Any, weight: torch.Tensor) -> Any:

@@ -36,6 +36,24 @@ class CurveCallback(TrainerCallback):
             self.policy.record(int(state.global_step), **values)
 
 
+class EvalPointCallback(TrainerCallback):
+    """Hands the model being trained to ``policy.eval_point`` after every step (the harness measures it at the
+    run's evaluation steps). PPO's model is its policy-and-value wrapper; a LoRA model is measured with its
+    adapters in place."""
+
+    def __init__(self, policy: Any) -> None:
+        self.policy = policy
+
+    def on_step_end(self, args: Any, state: Any, control: Any, model: Any = None, **kwargs: Any) -> None:
+        if model is None:
+            return
+        model = getattr(model, "module", model)  # distributed wrapper
+        model = getattr(model, "policy", model)  # PPO's PolicyAndValueWrapper
+        if hasattr(model, "get_base_model"):  # peft: the base model with the LoRA layers injected
+            model = model.get_base_model()
+        self.policy.eval_point(int(state.global_step), model)
+
+
 def peft_config(lora_r: int) -> Any:
     """A causal-LM LoRA config of rank ``lora_r`` on every linear layer, or None for full fine-tuning."""
     if not lora_r:

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from rewardbench.errors import ConfigError
 from rewardbench.policies.base import Policy
 from rewardbench.policies.training import freeze_below, load_trainable_lm, policy_tokenizer, seed_everything
-from rewardbench.policies.trl_common import CurveCallback, TrlOptions, peft_config, quiet_trl
+from rewardbench.policies.trl_common import CurveCallback, EvalPointCallback, TrlOptions, peft_config, quiet_trl
 from rewardbench.runtime import models
 from rewardbench.tasks.prompts import columns_for
 
@@ -31,6 +31,7 @@ class TrlGroupPolicy(Policy):
     """
 
     trainer_name: ClassVar[str]  #: "GRPO" or "RLOO": TRL's ``{name}Trainer`` and ``{name}Config``
+    curve_kl_unit = "nats per token"  # TRL logs the masked mean of the per-token KL
     options_class = GroupOptions
 
     def trainer_options(self) -> dict[str, Any]:
@@ -93,7 +94,8 @@ class TrlGroupPolicy(Policy):
                 CurveCallback(
                     self,
                     {"reward": "reward", "kl": "kl", "loss": "loss", "completions/mean_length": "completion_length"},
-                )
+                ),
+                EvalPointCallback(self),
             ],
         )
         resume = any(output_dir.glob("checkpoint-*")) if output_dir.is_dir() else False

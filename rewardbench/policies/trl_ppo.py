@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from rewardbench.policies.base import Policy
 from rewardbench.policies.training import freeze_below, load_trainable_lm, policy_tokenizer, seed_everything
 from rewardbench.policies.trl_adapter import RewardAdapter
-from rewardbench.policies.trl_common import CurveCallback, TrlOptions, peft_config, quiet_trl
+from rewardbench.policies.trl_common import CurveCallback, EvalPointCallback, TrlOptions, peft_config, quiet_trl
 from rewardbench.runtime import models
 
 
@@ -107,7 +107,8 @@ class TrlPPOPolicy(Policy):
                         "loss/value_avg": "value_loss",
                         "objective/entropy": "entropy",
                     },
-                )
+                ),
+                EvalPointCallback(self),
             ],
         )
         trainer.train()

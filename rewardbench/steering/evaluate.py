@@ -1,4 +1,8 @@
-"""Evaluation of one policy on held-out prompts: sample, select, then every registered metric on the samples."""
+"""Evaluation of one model of a policy on held-out prompts: sample, select, then every registered metric.
+
+One call gives one evaluation point per selection the policy makes (one, or one per n for best-of-n); the harness
+calls it at every evaluation step of training and after training.
+"""
 
 from __future__ import annotations
 
@@ -12,56 +16,69 @@ from rewardbench.tasks import Task
 from rewardbench.tasks.prompts import Prompt
 
 
-def evaluate_policy(
+def evaluate_model(
     task: Task,
     source: str,
     policy: Policy,
+    model: Any,
     reward: Reward,
     heldout: list[Prompt],
     per_prompt: int,
     seed: int,
     tok: Any,
     *,
+    step: int,
     train_label: str = "",
+    sample_rows: int = 0,
     progress: bool = True,
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Sample ``per_prompt`` completions per held-out prompt and measure them with every registered metric.
+) -> list[dict[str, Any]]:
+    """Sample ``per_prompt`` completions per held-out prompt from ``model`` and measure each selection of them.
 
     Returns:
-        ``(metrics, samples)``: metric blocks keyed by name, and one row per completion (prompt, text, reward).
+        One evaluation point per selection: ``step``, ``label``, ``final``, ``prompt_index`` (the held-out prompt of
+        each measured completion: the resampling unit of every interval), ``metrics`` (blocks by name) and the first
+        ``sample_rows`` completions as (prompt, completion, reward) rows.
     """
     from tqdm.auto import tqdm
 
     n_raw = policy.samples_needed(per_prompt)
-    with tqdm(total=len(heldout) * n_raw, desc=f"{policy.id}: sampling", disable=not progress) as bar:
+    with tqdm(total=len(heldout) * n_raw, desc=f"{policy.id} step {step}: sampling", disable=not progress) as bar:
         raw = sample(
-            policy.model(),
-            tok,
-            [p.text for p in heldout],
-            n=n_raw,
-            gen=task.generation,
-            seed=seed,
-            progress=bar.update,
+            model, tok, [p.text for p in heldout], n=n_raw, gen=task.generation, seed=seed, progress=bar.update
         )
-    ctx = EvalContext(
-        task=task,
-        source=source,
-        policy=policy,
-        reward=reward,
-        train_label=train_label,
-        heldout=heldout,
-        samples=policy.select(heldout, raw),
-        train_scores=[],
-        seed=seed,
-        progress=progress,
-    )
-    ctx.train_scores = ctx.score(reward)
-    blocks: dict[str, Any] = {}
-    for metric in metrics():
-        if metric.applies(ctx):
-            blocks.update(metric.compute(ctx))
-    rows = [
-        {"prompt": heldout[s.prompt_index].text, "completion": s.text, "reward": r}
-        for s, r in zip(ctx.samples, ctx.train_scores)
-    ]
-    return blocks, rows
+    points = []
+    for selection in policy.selections(heldout, raw, per_prompt):
+        ctx = EvalContext(
+            task=task,
+            source=source,
+            policy=policy,
+            model=model,
+            reward=reward,
+            train_label=train_label,
+            heldout=heldout,
+            samples=selection.samples,
+            train_scores=[],
+            seed=seed,
+            stated_kl=selection.kl,
+            progress=progress,
+        )
+        ctx.train_scores = ctx.score(reward)
+        blocks: dict[str, Any] = {}
+        for metric in metrics():
+            if metric.applies(ctx):
+                blocks.update(metric.compute(ctx))
+        rows = [
+            {"prompt": heldout[s.prompt_index].text, "completion": s.text, "reward": r}
+            for s, r in zip(ctx.samples[:sample_rows], ctx.train_scores)
+        ]
+        points.append(
+            {
+                "step": step,
+                "label": selection.label,
+                "final": selection.final,
+                "prompt_index": ctx.prompt_index,
+                "metrics": blocks,
+                "samples": rows,
+            }
+        )
+    return points

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from rewardbench.errors import ConfigError
 from rewardbench.policies import POLICIES
-from rewardbench.steering.results import load_run
+from rewardbench.steering.metrics.kl import kl_value
+from rewardbench.steering.results import final_point, load_run
 
 
 def export(run_dir: str | Path, out: str | Path) -> Path:
@@ -36,12 +37,12 @@ def export(run_dir: str | Path, out: str | Path) -> Path:
     tmp = out.with_name(f".{out.name}.partial")
     shutil.rmtree(tmp, ignore_errors=True)
     shutil.copytree(policy, tmp)
-    m = result["metrics"]
+    m = final_point(result)["metrics"]
     (tmp / "README.md").write_text(
         f"# {result['policy']['id']} on {result['task']['id']} (seed {result['seed']})\n\n"
         f"Trained by rewardbench with reward `{result['reward']['label']}` v{result['reward']['version']} from "
         f"`{result['policy']['model']['spec']}`.\nHeld-out training reward {m['train_reward']['mean']:.4f}, "
-        f"KL from the reference {m['kl']['k1']['mean']:.3f} nats ({m['kl']['kind']}).\n"
+        f"KL from the reference {kl_value(m['kl']):.3f} nats per completion ({m['kl']['kind']}).\n"
         "Load it with `AutoModelForCausalLM.from_pretrained(this_folder)`.\n",
         encoding="utf-8",
     )

@@ -21,7 +21,7 @@ from rewardbench.policies import POLICIES, Policy, RunContext
 from rewardbench.policies.training import policy_tokenizer, seed_everything
 from rewardbench.rewards import REWARDS, Reward
 from rewardbench.runtime import models
-from rewardbench.steering.evaluate import evaluate_policy
+from rewardbench.steering.evaluate import evaluate_model
 from rewardbench.steering.results import SCHEMA, RunResult, write_run
 from rewardbench.tasks import RewardSpec, Task, load_task
 from rewardbench.tasks.prompts import Prompt, build_prompts
@@ -145,7 +145,11 @@ def task_prompts(task: Task, config: RunConfig) -> tuple[list[Prompt], list[Prom
 def run_one(
     task: Task, config: RunConfig, spec: RunSpec, run_dir: Path, prompts: tuple[list[Prompt], list[Prompt]]
 ) -> RunResult:
-    """Train and evaluate one run on ``prompts`` (from :func:`task_prompts`); write ``run_dir/result.json``."""
+    """Train and evaluate one run on ``prompts`` (from :func:`task_prompts`); write ``run_dir/result.json``.
+
+    The policy is measured at ``preset.eval_points`` evenly spaced steps of training, the last after training;
+    each point is kept in ``run_dir/work/points.json`` as soon as it is measured, so a resumed run keeps it.
+    """
     preset = task.preset(config.preset)
     model_spec = task.model[config.source]
     tok = policy_tokenizer(model_spec)
@@ -164,24 +168,44 @@ def run_one(
         progress=config.progress,
     )
     policy = POLICIES.get(spec.policy)(ctx)
+    points = Points(run_dir / "work" / "points.json")
+
+    def measure(step: int, model: Any, *, final: bool) -> None:
+        if points.has(step):
+            return
+        started = time.perf_counter()
+        seed_everything(spec.seed)
+        rows = N_SAMPLE_ROWS * max(1, preset.samples_per_prompt) if final else N_SAMPLE_ROWS
+        found = evaluate_model(
+            task,
+            config.source,
+            policy,
+            model,
+            reward,
+            heldout,
+            preset.samples_per_prompt,
+            spec.seed,
+            tok,
+            step=step,
+            train_label=spec.reward.label,
+            sample_rows=rows,
+            progress=config.progress,
+        )
+        points.add(
+            [{**p, "final": p["final"] and final} for p in found],
+            time.perf_counter() - started,
+            during_training=not final,
+        )
+
+    ctx.eval_steps = policy.eval_steps(preset.eval_points)
+    ctx.on_eval = lambda step, model: measure(step, model, final=False)
     train_seconds = _train_or_load(policy, run_dir, tok)
-    seed_everything(spec.seed)
-    t1 = time.perf_counter()
-    metrics, samples = evaluate_policy(
-        task,
-        config.source,
-        policy,
-        reward,
-        heldout,
-        preset.samples_per_prompt,
-        spec.seed,
-        tok,
-        train_label=spec.reward.label,
-        progress=config.progress,
-    )
+    measure(policy.steps if policy.trains else 0, policy.model(), final=True)
+    if train_seconds is not None:
+        train_seconds -= points.seconds_during_training  # the mid-training evaluations are evaluation time
     timing = {
         "train_seconds": train_seconds,
-        "eval_seconds": time.perf_counter() - t1,
+        "eval_seconds": points.seconds,
         "seconds_per_step": (train_seconds / len(policy.curve)) if train_seconds and policy.curve else None,
     }
     result = _result(
@@ -190,8 +214,7 @@ def run_one(
         spec,
         policy,
         reward,
-        metrics,
-        samples,
+        points.all(),
         timing,
         run_dir / "policy",
         n_train=len(train),
@@ -202,6 +225,33 @@ def run_one(
         shutil.rmtree(run_dir / "policy")
     shutil.rmtree(run_dir / "work", ignore_errors=True)
     return result
+
+
+class Points:
+    """A run's evaluation points, written to ``path`` after each one, so an interrupted run keeps what it measured.
+
+    ``seconds`` is the evaluation time of this invocation; ``seconds_during_training`` the part of it spent while
+    the policy was training (subtracted from the training time).
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.points: list[dict[str, Any]] = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else []
+        self.seconds = 0.0
+        self.seconds_during_training = 0.0
+
+    def has(self, step: int) -> bool:
+        return any(p["step"] == step for p in self.points)
+
+    def add(self, points: list[dict[str, Any]], seconds: float, *, during_training: bool) -> None:
+        self.points += points
+        write_json_atomic(self.path, self.points)
+        self.seconds += seconds
+        if during_training:
+            self.seconds_during_training += seconds
+
+    def all(self) -> list[dict[str, Any]]:
+        return sorted(self.points, key=lambda p: p["step"])
 
 
 def _train_or_load(policy: Policy, run_dir: Path, tok: Any) -> float | None:
@@ -229,8 +279,7 @@ def _result(
     spec: RunSpec,
     policy: Policy,
     reward: Reward,
-    metrics: dict[str, Any],
-    samples: list[dict[str, Any]],
+    points: list[dict[str, Any]],
     timing: dict[str, Any],
     saved: Path,
     *,
@@ -253,6 +302,7 @@ def _result(
             "version": policy.version,
             "options": asdict(policy.options),
             "kl_kind": policy.kl_kind,
+            "curve_kl_unit": policy.curve_kl_unit,
             "model": models.describe(task.model[config.source]),
         },
         "reward": {
@@ -268,10 +318,11 @@ def _result(
             "generation": asdict(task.generation),
             "n_train_prompts": n_train,
             "n_eval_prompts": n_heldout,
+            "matched_kl": task.matched_kl,
+            "eval_steps": [*policy.ctx.eval_steps, policy.steps if policy.trains else 0],
         },
-        "metrics": metrics,  # type: ignore[typeddict-item]
+        "points": points,  # type: ignore[typeddict-item]
         "curve": policy.curve,
-        "samples": samples[: N_SAMPLE_ROWS * max(1, preset.samples_per_prompt)],  # type: ignore[typeddict-item]
         "timing": timing,  # type: ignore[typeddict-item]
         "policy_dir": str(saved) if (saved / "config.json").is_file() else None,
         **stamp(),  # type: ignore[typeddict-item]

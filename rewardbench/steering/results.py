@@ -1,9 +1,13 @@
 """The run file (``OUT/TASK/runs/NAME/result.json``): its schema version, every key typed, one validating loader.
 
 The harness writes run files through :func:`write_run` and the report, export and bench read them through
-:func:`load_run` / :func:`load_runs`; nothing else reads them by string keys it defines itself. Files of earlier
-writers with the same schema version load too: embedded checkpoints' hashes stored as ``manifest_sha256`` are read as
-``weights_sha256``.
+:func:`load_run` / :func:`load_runs`; nothing else reads them by string keys it defines itself.
+
+Version 2 keeps every evaluation point of a run (``points``: evaluation steps along training, or each n of
+best-of-n), each with the held-out prompt of every measured completion (``prompt_index``), the resampling unit of
+every interval. Files of version 1 (one final evaluation, no prompt ids) still load: :func:`upgrade_v1` turns them
+into one final point whose prompt ids follow from the sampling order. Embedded checkpoints' hashes stored as
+``manifest_sha256`` are read as ``weights_sha256``.
 """
 
 from __future__ import annotations
@@ -15,7 +19,8 @@ from typing import Any, TypedDict
 from rewardbench.errors import ConfigError
 from rewardbench.io import Machine, ModelInfo, check_schema, read_json, write_json_atomic
 
-SCHEMA = "rewardbench.run/1"
+SCHEMA = "rewardbench.run/2"
+OLD_SCHEMAS = ("rewardbench.run/1",)
 
 
 class Summary(TypedDict):
@@ -33,6 +38,10 @@ class ScoredSummary(Summary):
     values: list[float]
 
 
+class _MeasuredSummary(Summary, total=False):
+    values: list[float]  #: per completion (version 2)
+
+
 class TaskInfo(TypedDict):
     id: str
     file: str  #: the task YAML's file name
@@ -41,12 +50,16 @@ class TaskInfo(TypedDict):
     description: str
 
 
-class PolicyInfo(TypedDict):
+class _PolicyInfoRequired(TypedDict):
     id: str
     version: int
     options: dict[str, Any]  #: the policy's options dataclass, as a mapping
-    kl_kind: str  #: measured or analytic
+    kl_kind: str  #: measured (by the harness) or stated (best-of-n; "analytic" in version 1)
     model: ModelInfo  #: the policy's starting checkpoint
+
+
+class PolicyInfo(_PolicyInfoRequired, total=False):
+    curve_kl_unit: str  #: what the trainer's own KL in ``curve`` is per (version 2)
 
 
 class RewardInfo(TypedDict):
@@ -57,21 +70,30 @@ class RewardInfo(TypedDict):
     checkpoint: ModelInfo | None  #: None for rewards without a model (lexicons)
 
 
-class RunConfigInfo(TypedDict):
+class _RunConfigRequired(TypedDict):
     preset: dict[str, Any]  #: the task preset used
     generation: dict[str, Any]  #: the task's sampling settings
     n_train_prompts: int
     n_eval_prompts: int
 
 
+class RunConfigInfo(_RunConfigRequired, total=False):
+    matched_kl: float  #: the task's matched-KL point (version 2)
+    eval_steps: list[int]  #: steps the policy was evaluated at (version 2)
+
+
 class _KLRequired(TypedDict):
-    kind: str  #: measured (from sampled tokens) or analytic (stated by the policy)
-    k1: Summary  #: nats per completion
-    k3: Summary | None  #: None when analytic
+    kind: str  #: measured (from the sampled tokens) or stated (by the policy: best-of-n)
 
 
 class KLBlock(_KLRequired, total=False):
-    note: str  #: what an analytic value is
+    """KL(policy ‖ reference) in nats per completion."""
+
+    k1: _MeasuredSummary  #: measured: Schulman's k1 (its values per completion)
+    k3: Summary | None  #: measured: Schulman's k3
+    bound: float  #: stated: an upper bound
+    estimate: float | None  #: stated: an estimate
+    note: str  #: stated: what the values are
 
 
 class FluencyBlock(TypedDict):
@@ -101,10 +123,17 @@ class _MetricsRequired(TypedDict):
     diversity: DiversityBlock
 
 
+class DegenerationBlock(TypedDict):
+    identical: float  #: share of completions equal to another
+    rep_2: float  #: within-completion bigram repetition
+    self_bleu: float  #: BLEU of each completion against the others (0-100)
+
+
 class Metrics(_MetricsRequired, total=False):
     """Blocks of the registered steering metrics (``steering.metrics``); a plugin metric may add more keys."""
 
     by_code: dict[str, Summary]  #: control-code tasks: training reward per code
+    degeneration: DegenerationBlock  #: version 2
 
 
 class SampleRow(TypedDict):
@@ -119,6 +148,17 @@ class Timing(TypedDict):
     seconds_per_step: float | None
 
 
+class Point(TypedDict):
+    """One evaluation of the run's policy on the held-out prompts."""
+
+    step: int  #: training step (0: untrained)
+    label: str  #: what else sets the point apart (best-of-n: ``n=4``)
+    final: bool  #: the point the final-checkpoint table shows
+    prompt_index: list[int]  #: held-out prompt of each measured completion, in the order of every ``values``
+    metrics: Metrics
+    samples: list[SampleRow]  #: the first completions, for the samples tables
+
+
 class RunResult(TypedDict):
     """One (task, training reward, policy, seed) run."""
 
@@ -128,9 +168,8 @@ class RunResult(TypedDict):
     reward: RewardInfo
     seed: int
     config: RunConfigInfo
-    metrics: Metrics
+    points: list[Point]  #: every evaluation, in step order
     curve: list[dict[str, Any]]  #: one row per training step: step, seconds, reward, kl, loss, ...
-    samples: list[SampleRow]  #: the first held-out completions, for the samples tables
     timing: Timing
     policy_dir: str | None  #: the trained model's folder, if kept
     created: str  #: ISO time the file was written
@@ -144,8 +183,48 @@ def _upgrade_model_info(info: dict[str, Any] | None) -> None:
         info["weights_sha256"] = info.pop("manifest_sha256")
 
 
+def upgrade_v1(doc: dict[str, Any]) -> dict[str, Any]:
+    """A version-1 run document as version 2: its one evaluation becomes the final point.
+
+    Version 1 sampled ``samples_per_prompt`` completions per held-out prompt, in prompt order, and stored every
+    per-completion list in that order, so the prompt of completion ``i`` is ``i // samples_per_prompt``. Its
+    best-of-n KL was the bound alone.
+    """
+    metrics = doc.pop("metrics")
+    per_prompt = doc["config"]["preset"]["samples_per_prompt"]
+    kl = metrics["kl"]
+    if kl.get("kind") == "analytic":
+        metrics["kl"] = {"kind": "stated", "bound": kl["k1"]["mean"], "estimate": None, "note": kl.get("note", "")}
+    n = metrics["train_reward"]["n"]
+    step = len(doc.get("curve") or [])
+    doc["points"] = [
+        {
+            "step": step,
+            "label": "",
+            "final": True,
+            "prompt_index": [i // per_prompt for i in range(n)],
+            "metrics": metrics,
+            "samples": doc.pop("samples"),
+        }
+    ]
+    doc["schema"] = SCHEMA
+    return doc
+
+
+def final_point(run: RunResult) -> Point:
+    """The point the final-checkpoint table shows (the last one marked final)."""
+    return [p for p in run["points"] if p["final"]][-1]
+
+
 def check_run(doc: Any, where: str) -> RunResult:
-    """Validate a run document (``where`` names it in errors) and return it, older key names upgraded."""
+    """Validate a run document (``where`` names it in errors) and return it, older versions upgraded."""
+    if isinstance(doc, dict) and doc.get("schema") in OLD_SCHEMAS:
+        try:
+            doc = upgrade_v1(doc)
+        except (KeyError, TypeError) as exc:
+            raise ConfigError(
+                f"{where}: a run/1 file without the key {exc}; it cannot be upgraded: rerun it"
+            ) from None
     if not isinstance(doc, dict) or doc.get("schema") != SCHEMA:
         found = doc.get("schema") if isinstance(doc, dict) else type(doc).__name__
         raise ConfigError(f"{where}: not a run file (schema {found!r}, expected {SCHEMA!r})")
@@ -172,7 +251,7 @@ def write_run(path: Path, result: RunResult) -> Path:
 
 
 def load_runs(directories: Iterable[Path]) -> list[RunResult]:
-    """Every run file (``**/result.json`` of this schema) under the given folders; shards simply merge.
+    """Every run file (``**/result.json`` of this schema or an older one) under the folders; shards simply merge.
 
     Files named ``result.json`` of another schema are skipped; a broken run file raises, naming it.
     """
@@ -180,7 +259,7 @@ def load_runs(directories: Iterable[Path]) -> list[RunResult]:
     for directory in directories:
         for path in sorted(Path(directory).rglob("result.json")):
             doc = read_json(path)
-            if not isinstance(doc, dict) or doc.get("schema") != SCHEMA:
+            if not isinstance(doc, dict) or doc.get("schema") not in (SCHEMA, *OLD_SCHEMAS):
                 continue
             run = check_run(doc, str(path))
             key = (

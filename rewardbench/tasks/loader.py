@@ -122,6 +122,8 @@ def load_task_file(path: Path) -> Task:
 def _validate(task: Task, where: str) -> None:
     """Checks that need several fields at once. Policy ids are checked against the policy registry by the harness
     (tasks sit below policies in the import order), with the file named there too."""
+    if task.matched_kl <= 0:
+        raise ConfigError(f"{where}: matched_kl: must be a KL in nats above 0, got {task.matched_kl}")
     if "cpu" not in task.presets:
         raise ConfigError(f"{where}: presets.cpu: every task needs a cpu preset")
     for source in list(task.model) + list(task.reward) + list(task.judge_lm):
@@ -144,6 +146,6 @@ def _validate(task: Task, where: str) -> None:
             f"{where}: generation: need max_new_tokens >= 1, temperature > 0, 0 < top_p <= 1, top_k >= 0"
         )
     for name, preset in task.presets.items():
-        for key in ("batch_size", "steps", "samples_per_prompt"):
+        for key in ("batch_size", "steps", "samples_per_prompt", "eval_points"):
             if getattr(preset, key) < 1:
                 raise ConfigError(f"{where}: presets.{name}.{key}: must be at least 1")

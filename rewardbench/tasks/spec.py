@@ -80,6 +80,7 @@ class Preset:
     batch_size: int = 8  #: prompts per training step
     steps: int = 20  #: training steps (optimiser rounds over one batch of rollouts)
     learning_rate: float = 3e-5  #: learning rate of every trainer unless a policy option overrides it
+    eval_points: int = 4  #: evaluations of each trained policy along its training, the last one included
     policy_options: dict[str, dict[str, Any]] = field(default_factory=dict)  #: per-policy option overrides
 
 
@@ -96,6 +97,7 @@ class Task:
     judges: tuple[RewardSpec, ...] = ()  #: rewards that evaluate the result but are not trained on
     judge_lm: dict[str, str] = field(default_factory=dict)  #: fluency judge LM per source (default: the policy model)
     generation: GenerationSpec = GenerationSpec()  #: sampling settings
+    matched_kl: float = 1.0  #: KL (nats per completion) at which the leaderboard compares methods
     path: str = ""  #: the YAML file this came from
 
     def sources(self) -> list[str]:

@@ -80,21 +80,47 @@ def test_reference_policy_has_zero_kl_against_itself(tiny_policy, tmp_path):
     assert k1 == [0.0] * len(samples) and k3 == [0.0] * len(samples)
 
 
-def test_best_of_n_keeps_the_best_sample_and_states_the_analytic_kl(tiny_policy, tmp_path):
+def test_best_of_n_reselects_every_n_from_one_sample_and_states_its_kl(tiny_policy, tmp_path):
     reward = contains_word_reward("scam")
-    policy = POLICIES.get("best-of-n")(_ctx(tiny_policy, tmp_path, reward, n=4))
+    policy = POLICIES.get("best-of-n")(_ctx(tiny_policy, tmp_path, reward, n=4, ns=[1, 2, 4]))
     tok = policy_tokenizer(tiny_policy)
     raw = sample(policy.model(), tok, [p.text for p in PROMPTS], n=policy.samples_needed(2), gen=GEN, seed=0)
-    kept = policy.select(PROMPTS, raw)
-    assert len(kept) == len(PROMPTS) * 2
+    assert len(raw) == len(PROMPTS) * 2 * 4  # groups of the largest n
+    selections = policy.selections(PROMPTS, raw, 2)
+    assert [s.label for s in selections] == ["n=1", "n=2", "n=4"] and [s.final for s in selections] == [0, 0, 1]
     scores = reward(prompts=[""] * len(raw), completions=[s.text for s in raw])
-    for g, chosen in enumerate(kept):
-        group = scores[4 * g : 4 * g + 4]
-        assert reward(prompts=[""], completions=[chosen.text])[0] == max(group)
-        assert chosen.prompt_index == raw[4 * g].prompt_index
-    bound, note = policy.analytic_kl()
-    assert bound == pytest.approx(math.log(4) - 3 / 4) and "bound" in note
-    assert policy.kl_kind == "analytic"
+    for selection, n in zip(selections, (1, 2, 4)):
+        assert len(selection.samples) == len(PROMPTS) * 2
+        for g, chosen in enumerate(selection.samples):
+            group = scores[4 * g : 4 * g + n]  # the first n of the group: one sample set for every n
+            assert reward(prompts=[""], completions=[chosen.text])[0] == max(group)
+            assert chosen.prompt_index == raw[4 * g].prompt_index
+        assert selection.kl["bound"] == pytest.approx(math.log(n) - (n - 1) / n)
+        assert 0 <= selection.kl["estimate"] <= selection.kl["bound"] + 1e-9
+    assert selections[0].samples == raw[::4] and selections[0].kl["estimate"] == 0.0
+    assert policy.kl_kind == "stated"
+
+
+def test_eval_steps_are_spread_over_training_and_leave_training_unchanged(tiny_policy, tmp_path):
+    seen = []
+    reward = contains_word_reward("scam")
+    ctx = _ctx(tiny_policy, tmp_path, reward, **TRAINING["pfrl-ppo"])
+    policy = POLICIES.get("pfrl-ppo")(ctx)
+    ctx.eval_steps = policy.eval_steps(3)
+    assert ctx.eval_steps == tuple(sorted({round(policy.steps / 3), round(2 * policy.steps / 3)}))
+
+    def on_eval(step, model):
+        seen.append(step)
+        torch.rand(1000)  # an evaluation that draws random numbers must not change training
+        sample(model, policy_tokenizer(tiny_policy), ["cats"], n=2, gen=GEN, seed=7)
+
+    ctx.on_eval = on_eval
+    policy.train()
+    again = POLICIES.get("pfrl-ppo")(_ctx(tiny_policy, tmp_path / "b", reward, **TRAINING["pfrl-ppo"]))
+    again.train()
+    assert seen == list(ctx.eval_steps)
+    for a, b in zip(policy.model().parameters(), again.model().parameters()):
+        assert torch.equal(a, b)
 
 
 def test_generation_is_seeded_and_logprobs_match_a_direct_forward(tiny_policy):

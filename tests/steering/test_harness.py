@@ -47,9 +47,10 @@ presets:
     eval_prompts: 3
     samples_per_prompt: 2
     batch_size: 4
-    steps: 2
+    steps: 4
+    eval_points: 2
     learning_rate: 0.01
-    policy_options: {{best-of-n: {{n: 2}}}}
+    policy_options: {{best-of-n: {{n: 2, ns: [1, 2, 4]}}}}
 """,
         encoding="utf-8",
     )
@@ -67,12 +68,19 @@ def test_run_writes_one_json_per_run_and_resume_skips_finished_runs(task_file, t
     docs = {o.spec.policy: json.loads(o.path.read_text()) for o in outcomes}
     ref, bon, pfrl = docs["reference"], docs["best-of-n"], docs["pfrl-ppo"]
     assert ref["schema"] == SCHEMA and ref["task"]["id"] == "tiny_task" and ref["seed"] == 0
-    assert ref["metrics"]["kl"]["k1"]["mean"] == 0.0 and ref["metrics"]["kl"]["kind"] == "measured"
-    assert bon["metrics"]["kl"]["kind"] == "analytic"
-    assert pfrl["metrics"]["kl"]["k3"]["mean"] > 0
-    assert len(pfrl["curve"]) == 2 and pfrl["policy_dir"]
-    assert list(ref["metrics"]["judges"]) == ["vader"]  # the training reward is not its own judge
-    assert ref["metrics"]["train_reward"]["n"] == 3 * 2
+    (ref_point,) = ref["points"]
+    assert ref_point["metrics"]["kl"]["k1"]["mean"] == 0.0 and ref_point["metrics"]["kl"]["kind"] == "measured"
+    assert ref_point["prompt_index"] == [0, 0, 1, 1, 2, 2]  # 3 held-out prompts x 2 samples, in prompt order
+    # best-of-n: one point per n from one set of samples; the preset's n is the final one
+    assert [(p["label"], p["final"]) for p in bon["points"]] == [("n=1", False), ("n=2", True), ("n=4", False)]
+    assert all(p["metrics"]["kl"]["kind"] == "stated" for p in bon["points"])
+    # pfrl-ppo: measured at step 2 during training and at step 4 after it
+    assert [(p["step"], p["final"]) for p in pfrl["points"]] == [(2, False), (4, True)]
+    assert pfrl["points"][-1]["metrics"]["kl"]["k3"]["mean"] > 0 and pfrl["config"]["eval_steps"] == [2, 4]
+    assert len(pfrl["curve"]) == 4 and pfrl["policy_dir"]
+    assert pfrl["timing"]["train_seconds"] > 0 and pfrl["timing"]["eval_seconds"] > 0
+    assert list(ref_point["metrics"]["judges"]) == ["vader"]  # the training reward is not its own judge
+    assert ref_point["metrics"]["train_reward"]["n"] == 3 * 2
     assert {"git_commit", "machine", "packages", "created"} <= set(ref)
     again = run(_config(task_file, out), echo=lambda _: None)
     assert [o.status for o in again] == ["skipped"] * 3
@@ -82,7 +90,10 @@ def test_run_writes_one_json_per_run_and_resume_skips_finished_runs(task_file, t
     written = report(out / "tiny_task")
     board = written[0].read_text()
     assert "| `pfrl-ppo`" in board and "Δ vs reference" in board and "Samples: `pfrl-ppo` vs `reference`" in board
+    assert "train reward at KL = 1 ↑" in board and "bootstrap over the held-out prompts" in board
     assert all(p.exists() for p in written)
+    frontier = json.loads(next(p for p in written if p.suffix == ".json").read_text())
+    assert {m["policy"] for m in frontier["methods"]} == {"best-of-n", "pfrl-ppo"}
 
     from rewardbench.steering.export import export
 

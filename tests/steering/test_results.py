@@ -14,19 +14,47 @@ from rewardbench.steering.results import load_run, load_runs
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = sorted((ROOT / "results").glob("*/runs/*/result.json"))
+V1 = Path(__file__).resolve().parents[1] / "data"  # run/1 files of the first dogecoin_negative leaderboard
 
 
 def test_every_committed_run_file_loads():
     assert COMMITTED, "no committed run files found under results/"
     for path in COMMITTED:
         run = load_run(path)
-        assert run["metrics"]["train_reward"]["n"] == len(run["metrics"]["train_reward"]["values"])
+        for point in run["points"]:
+            block = point["metrics"]["train_reward"]
+            assert block["n"] == len(block["values"]) == len(point["prompt_index"])
+
+
+def test_a_version_1_file_loads_as_one_final_point_with_its_prompt_ids():
+    run = load_run(V1 / "run_v1_best_of_n.json")
+    (point,) = run["points"]
+    assert point["final"] and point["prompt_index"][:9] == [0] * 8 + [1]  # 8 samples per prompt, in prompt order
+    assert point["metrics"]["kl"] == {
+        "kind": "stated",
+        "bound": pytest.approx(0.6363, abs=1e-4),
+        "estimate": None,
+        "note": "best-of-n bound log n - (n-1)/n",
+    }
+
+
+def test_the_collapsed_pfrl_ppo_of_the_first_leaderboard_is_flagged(tmp_path):
+    # every completion of that run was the loop "unsupported everything unsupported ..." (distinct-2 0.01)
+    for name in ("run_v1_reference.json", "run_v1_pfrl_ppo.json"):
+        target = tmp_path / "runs" / name.removesuffix(".json") / "result.json"
+        target.parent.mkdir(parents=True)
+        shutil.copy(V1 / name, target)
+    board = report(tmp_path)[0].read_text()
+    flags = board[board.index("### Flags") : board.index("![reward-KL frontier]")]
+    assert "- `pfrl-ppo` with `sentiment-minilm-tweets:negative`: possible reward hacking" in flags
+    assert "degeneration: distinct-2 at most half the reference's" in flags
 
 
 def _one_run(tmp_path: Path) -> Path:
+    """The v1 reference run, upgraded and written as a current run file."""
     target = tmp_path / "runs" / "r" / "result.json"
     target.parent.mkdir(parents=True)
-    shutil.copy(COMMITTED[0], target)
+    target.write_text(json.dumps(load_run(V1 / "run_v1_reference.json")))
     return target
 
 
@@ -42,10 +70,19 @@ def test_embedded_hashes_stored_as_manifest_sha256_read_as_weights_sha256(tmp_pa
 def test_a_run_file_missing_a_key_names_the_file_and_key(tmp_path):
     path = _one_run(tmp_path)
     doc = json.loads(path.read_text())
-    del doc["metrics"]["kl"]["k1"]
+    del doc["points"][0]["metrics"]["kl"]["kind"]
     path.write_text(json.dumps(doc))
-    with pytest.raises(ConfigError, match=r"result\.json: metrics\.kl\.k1: required key is missing"):
+    with pytest.raises(ConfigError, match=r"result\.json: points\[0\]\.metrics\.kl\.kind: required key is missing"):
         load_runs([tmp_path])
+
+
+def test_a_broken_version_1_file_names_the_file_and_key(tmp_path):
+    doc = json.loads((V1 / "run_v1_reference.json").read_text())
+    del doc["metrics"]["train_reward"]
+    path = tmp_path / "result.json"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(ConfigError, match=r"result\.json: a run/1 file without the key 'train_reward'"):
+        load_run(path)
 
 
 def test_files_of_another_schema_are_skipped_but_load_run_refuses_them(tmp_path):
@@ -61,8 +98,10 @@ def test_files_of_another_schema_are_skipped_but_load_run_refuses_them(tmp_path)
 def test_committed_leaderboards_re_render_unchanged(task_dir, tmp_path):
     copy = tmp_path / task_dir.name
     shutil.copytree(task_dir / "runs", copy / "runs")
-    report(copy)
-    assert (copy / "LEADERBOARD.md").read_text() == (task_dir / "LEADERBOARD.md").read_text()
+    written = report(copy)
+    for path in written:
+        if path.suffix in (".md", ".json"):  # figures depend on the matplotlib build
+            assert path.read_text() == (task_dir / path.name).read_text(), path.name
 
 
 def test_report_of_a_folder_without_runs_says_so(tmp_path):

@@ -23,6 +23,7 @@ METRICS: Registry[Metric] = Registry(
         "kl": "rewardbench.steering.metrics.kl:METRIC",
         "fluency": "rewardbench.steering.metrics.fluency:METRIC",
         "diversity": "rewardbench.steering.metrics.diversity:METRIC",
+        "degeneration": "rewardbench.steering.metrics.degeneration:METRIC",
         "control-codes": "rewardbench.steering.metrics.control_codes:METRIC",
     },
     entry_point_group="rewardbench.metrics",

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from rewardbench.runtime.lm import Sampling
-from rewardbench.stats import bootstrap_diff_ci, t_interval
+from rewardbench.stats import bootstrap_diff_ci, paired_cluster_diff_ci, summary, t_interval
 from rewardbench.tasks.prompts import columns_for
 
 if TYPE_CHECKING:
@@ -27,15 +27,26 @@ class EvalContext:
 
     task: Task  #: the task
     source: str  #: embedded or hub
-    policy: Policy  #: the policy evaluated (its ``model()`` is what was sampled)
+    policy: Policy  #: the policy evaluated
+    model: Any  #: the model the samples were drawn from (the policy at one evaluation step)
     reward: Reward  #: the training reward
     train_label: str  #: the training reward's display label (judges equal to it are skipped)
     heldout: list[Prompt]  #: the held-out prompts
     samples: list[Sample]  #: the completions evaluated, after the policy's ``select``
     train_scores: list[float]  #: the training reward of each sample
     seed: int  #: seeds every bootstrap
+    stated_kl: dict[str, Any] | None = None  #: a KL the policy states instead of one measured (best-of-n)
     progress: bool = True  #: progress bars
     _logprobs: dict[tuple[int, Any], list[list[float]]] = field(default_factory=dict, repr=False)
+
+    @property
+    def prompt_index(self) -> list[int]:
+        """The held-out prompt of each sample: the resampling unit of every interval."""
+        return [s.prompt_index for s in self.samples]
+
+    def summary(self, values: list[float]) -> dict[str, Any]:
+        """Mean, std, count and the 95% interval of the mean with prompts resampled (:func:`stats.summary`)."""
+        return summary(values, seed=self.seed, clusters=self.prompt_index if values else None)
 
     def score(self, reward: Any) -> list[float]:
         """``reward`` on every (held-out prompt, sample) pair, with the prompts' extra columns."""
@@ -129,17 +140,23 @@ def across(
 def delta(
     runs: list[Run], refs: list[Run], key: Callable[[Run], list[float] | None]
 ) -> tuple[float, float, float] | None:
-    """Mean difference from the reference and its 95% interval (paired by seed; one seed: bootstrap)."""
+    """Mean difference from the reference and its 95% interval.
+
+    Several seeds: paired by seed, a t-interval over the seeds' differences. One seed: paired by prompt, a bootstrap
+    over the prompts both arms share (runs without prompt ids are bootstrapped as independent samples).
+    """
     by_seed = {r["seed"]: r for r in refs}
     pairs = [(r, by_seed[r["seed"]]) for r in runs if r["seed"] in by_seed]
-    pairs = [(key(a), key(b)) for a, b in pairs if key(a) is not None and key(b) is not None]
+    pairs = [(a, b) for a, b in pairs if key(a) is not None and key(b) is not None]
     if not pairs:
         return None
     if len(pairs) == 1:
         a, b = pairs[0]
-        lo, hi = bootstrap_diff_ci(a, b)
-        return sum(a) / len(a) - sum(b) / len(b), lo, hi
-    diffs = [sum(a) / len(a) - sum(b) / len(b) for a, b in pairs]
+        if a.get("prompt_index") is not None and b.get("prompt_index") is not None:
+            return paired_cluster_diff_ci(key(a), a["prompt_index"], key(b), b["prompt_index"])
+        lo, hi = bootstrap_diff_ci(key(a), key(b))
+        return sum(key(a)) / len(key(a)) - sum(key(b)) / len(key(b)), lo, hi
+    diffs = [sum(key(a)) / len(key(a)) - sum(key(b)) / len(key(b)) for a, b in pairs]
     mean, half = t_interval(diffs)
     return mean, mean - half, mean + half
 

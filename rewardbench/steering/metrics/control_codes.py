@@ -18,10 +18,12 @@ def applies(ctx: EvalContext) -> bool:
 
 
 def compute(ctx: EvalContext) -> dict[str, Any]:
-    groups: dict[str, list[float]] = defaultdict(list)
+    groups: dict[str, tuple[list[float], list[int]]] = defaultdict(lambda: ([], []))
     for s, r in zip(ctx.samples, ctx.train_scores):
-        groups[split_code(ctx.heldout[s.prompt_index].text)[0] or "(none)"].append(r)
-    return {"by_code": {code: summary(vals, seed=ctx.seed) for code, vals in sorted(groups.items())}}
+        values, prompts = groups[split_code(ctx.heldout[s.prompt_index].text)[0] or "(none)"]
+        values.append(r)
+        prompts.append(s.prompt_index)
+    return {"by_code": {code: summary(v, seed=ctx.seed, clusters=p) for code, (v, p) in sorted(groups.items())}}
 
 
 def section(groups: dict[tuple[str, str], list[Run]], order: list[tuple[str, str]]) -> list[str]:

@@ -31,15 +31,11 @@ def compute(ctx: EvalContext) -> dict[str, Any]:
     from rewardbench.runtime import models
 
     spec, note = judge_lm(ctx.task, ctx.source)
-    corpus_ppl, per_seq = perplexity(ctx.token_logprobs(models.load_causal_lm(spec)))
-    return {
-        "fluency": {
-            "judge_lm": spec,
-            "note": note,
-            "perplexity": corpus_ppl,
-            "per_sequence": summary(per_seq, seed=ctx.seed),
-        }
-    }
+    logprobs = ctx.token_logprobs(models.load_causal_lm(spec))
+    corpus_ppl, per_seq = perplexity(logprobs)
+    clusters = [i for i, lp in zip(ctx.prompt_index, logprobs) if lp]  # empty completions have no perplexity
+    per_sequence = summary(per_seq, seed=ctx.seed, clusters=clusters or None)
+    return {"fluency": {"judge_lm": spec, "note": note, "perplexity": corpus_ppl, "per_sequence": per_sequence}}
 
 
 def columns(runs: list[Run]) -> list[Column]:

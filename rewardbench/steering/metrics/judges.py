@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from rewardbench.stats import summary
 from rewardbench.steering.metrics.base import Column, EvalContext, Metric, Run, delta, mean_column
 
 
@@ -33,7 +32,7 @@ def compute(ctx: EvalContext) -> dict[str, Any]:
     scored = {}
     for label, judge in tqdm(usable, desc=f"{ctx.policy.id}: judges", disable=not ctx.progress):
         values = ctx.score(judge)
-        scored[label] = {**summary(values, seed=ctx.seed), "values": values}
+        scored[label] = {**ctx.summary(values), "values": values}
     return {"judges": scored, "judges_skipped": skipped}
 
 

@@ -7,7 +7,6 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from rewardbench.stats import summary
 from rewardbench.steering.metrics.base import Column, EvalContext, Metric, Run, across, fmt, mean_column
 
 
@@ -29,38 +28,37 @@ def kl_estimates(
 
 
 def compute(ctx: EvalContext) -> dict[str, Any]:
+    if ctx.stated_kl is not None:  # best-of-n: no per-token log-probs of its own to measure from
+        return {"kl": {"kind": "stated", **ctx.stated_kl}}
     from rewardbench.runtime import models
 
-    analytic = ctx.policy.analytic_kl()
-    if analytic is not None:
-        bound, note = analytic
-        return {
-            "kl": {
-                "kind": "analytic",
-                "k1": {"mean": bound, "std": 0.0, "ci95": [bound, bound], "n": 1},
-                "k3": None,
-                "note": note,
-            }
-        }
-    model = ctx.policy.model()
     reference = models.load_causal_lm(ctx.task.model[ctx.source])
     sampling = ctx.task.generation.sampling()  # both scored as the sampler draws, penalties and truncation included
-    k1, k3 = kl_estimates(ctx.token_logprobs(model, sampling), ctx.token_logprobs(reference, sampling))
-    return {"kl": {"kind": "measured", "k1": summary(k1, seed=ctx.seed), "k3": summary(k3, seed=ctx.seed)}}
+    k1, k3 = kl_estimates(ctx.token_logprobs(ctx.model, sampling), ctx.token_logprobs(reference, sampling))
+    return {"kl": {"kind": "measured", "k1": {**ctx.summary(k1), "values": k1}, "k3": ctx.summary(k3)}}
+
+
+def kl_value(block: dict[str, Any]) -> float:
+    """The KL a point is placed at on the frontier: measured k1, or a stated estimate (else its bound)."""
+    if block["kind"] == "measured":
+        return block["k1"]["mean"]
+    return block["estimate"] if block.get("estimate") is not None else block["bound"]
 
 
 def _k1_cell(group: list[Run], refs: list[Run]) -> str:
-    measured = group[0]["metrics"]["kl"]["kind"] == "measured"
-    k1 = across(
-        group, lambda r: r["metrics"]["kl"]["k1"]["mean"], (lambda r: r["metrics"]["kl"]["k1"]) if measured else None
-    )
-    return fmt(*k1) + ("" if measured else " (bound)")
+    if group[0]["metrics"]["kl"]["kind"] == "measured":
+        return fmt(*across(group, lambda r: r["metrics"]["kl"]["k1"]["mean"], lambda r: r["metrics"]["kl"]["k1"]))
+    bound = across(group, lambda r: r["metrics"]["kl"]["bound"])[0]
+    estimate = across(group, lambda r: r["metrics"]["kl"].get("estimate"))
+    if estimate[0] is None:
+        return f"{bound:.3f} (bound)"
+    return f"{fmt(*estimate)} est. (bound {bound:.3f})"
 
 
 def columns(runs: list[Run]) -> list[Column]:
     return [
         Column("KL k1", _k1_cell, higher_is_better=False),
-        mean_column("KL k3", lambda r: (r["metrics"]["kl"]["k3"] or {}).get("mean"), higher_is_better=False),
+        mean_column("KL k3", lambda r: (r["metrics"]["kl"].get("k3") or {}).get("mean"), higher_is_better=False),
     ]
 
 

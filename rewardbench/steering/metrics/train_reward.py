@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from rewardbench.stats import summary
 from rewardbench.steering.metrics.base import Column, EvalContext, Metric, Run, delta, mean_column
 
 
 def compute(ctx: EvalContext) -> dict[str, Any]:
-    return {"train_reward": {**summary(ctx.train_scores, seed=ctx.seed), "values": ctx.train_scores}}
+    return {"train_reward": {**ctx.summary(ctx.train_scores), "values": ctx.train_scores}}
 
 
 def reward_delta(group: list[Run], refs: list[Run]) -> tuple[float, float, float] | None:

@@ -22,17 +22,18 @@ def context(
         model={},
         generation=SimpleNamespace(temperature=1.0),
     )
-    policy = SimpleNamespace(id="fake", analytic_kl=lambda: task.get("analytic"))
     return EvalContext(
         task=fake_task,
         source="embedded",
-        policy=policy,
+        policy=SimpleNamespace(id="fake"),
+        model=None,
         reward=None,
         train_label="r",
         heldout=[Prompt(p) for p in prompts],
         samples=samples,
         train_scores=scores,
         seed=0,
+        stated_kl=task.get("stated"),
         progress=False,
     )
 
@@ -45,19 +46,22 @@ def run(
     judges: dict[str, list[float]] | None = None,
     kl: float = 0.0,
     kind: str = "measured",
+    prompts: list[int] | None = None,
 ) -> dict[str, Any]:
-    """A run document with the keys the metric columns read."""
+    """A final-point view of a run with the keys the metric columns read."""
     mean = sum(train) / len(train)
+    kl_block = (
+        {"kind": "stated", "bound": kl + 0.5, "estimate": kl, "note": "n"}
+        if kind == "stated"
+        else {"kind": kind, "k1": {"mean": kl, "ci95": [kl - 1, kl + 1]}, "k3": {"mean": kl / 2}}
+    )
     return {
         "policy": {"id": policy},
         "seed": seed,
+        "prompt_index": prompts,
         "metrics": {
             "train_reward": {"mean": mean, "values": train, "ci95": [mean - 0.1, mean + 0.1]},
             "judges": {k: {"mean": sum(v) / len(v), "values": v} for k, v in (judges or {}).items()},
-            "kl": {
-                "kind": kind,
-                "k1": {"mean": kl, "ci95": [kl - 1, kl + 1]},
-                "k3": None if kind == "analytic" else {"mean": kl / 2},
-            },
+            "kl": kl_block,
         },
     }

@@ -29,17 +29,18 @@ def test_kl_estimates_refuse_mismatched_token_counts():
         kl.kl_estimates([[-1.0, -1.0]], [[-1.0]])
 
 
-def test_analytic_policy_states_its_kl_with_the_note():
-    ctx = context(["p"], [(0, "x", 1)], [1.0], analytic=(0.75, "a bound"))
-    block = kl.compute(ctx)["kl"]
-    assert block["kind"] == "analytic" and block["k1"]["mean"] == 0.75 and block["k3"] is None
-    assert block["note"] == "a bound"
+def test_a_stated_kl_is_kept_as_stated_and_placed_at_its_estimate():
+    stated = {"bound": 0.75, "estimate": 0.6, "note": "best-of-n"}
+    block = kl.compute(context(["p"], [(0, "x", 1)], [1.0], stated=stated))["kl"]
+    assert block == {"kind": "stated", **stated}
+    assert kl.kl_value(block) == 0.6 and kl.kl_value({**block, "estimate": None}) == 0.75
+    assert kl.kl_value({"kind": "measured", "k1": {"mean": 2.5}}) == 2.5
 
 
 def test_cells_show_a_bound_without_an_interval_and_a_measurement_with_one():
     k1, k3 = kl.columns([])
     assert (k1.title, k3.title) == ("KL k1 ↓", "KL k3 ↓")
-    assert k1.cell([run("best-of-n", 0, train=[1.0], kl=0.6, kind="analytic")], []) == "0.600 (bound)"
+    assert k1.cell([run("best-of-n", 0, train=[1.0], kl=0.6, kind="stated")], []) == "0.600 est. (bound 1.100)"
     assert k1.cell([run("trl-ppo", 0, train=[1.0], kl=3.0)], []) == "3.000 [2.000, 4.000]"
     assert k3.cell([run("trl-ppo", 0, train=[1.0], kl=3.0)], []) == "1.500"
     two = [run("trl-ppo", 0, train=[1.0], kl=2.0), run("trl-ppo", 1, train=[1.0], kl=4.0)]
