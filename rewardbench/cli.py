@@ -146,9 +146,12 @@ def cmd_run(args: argparse.Namespace) -> None:
     )
     outcomes = run(config)
     failed = [o for o in outcomes if o.status == "failed"]
+    busy = sum(o.status == "busy" for o in outcomes)
     print(
-        f"\n{len(outcomes) - len(failed)} of {len(outcomes)} runs finished "
-        f"({sum(o.status == 'skipped' for o in outcomes)} from an earlier invocation)."
+        f"\n{sum(o.status in ('done', 'skipped') for o in outcomes)} of {len(outcomes)} runs finished "
+        f"({sum(o.status == 'skipped' for o in outcomes)} from an earlier invocation"
+        + (f"; {busy} being run by another process" if busy else "")
+        + ")."
     )
     for o in outcomes:
         print(f"  {o.status:8} {o.spec.name}: {o.path or o.error}")
@@ -159,7 +162,10 @@ def cmd_run(args: argparse.Namespace) -> None:
             for path in report(task_dir):
                 print(f"wrote {path}")
     if failed:
-        raise RewardBenchError(f"{len(failed)} run(s) failed; finished runs are kept, rerun the same command to retry")
+        causes = "; ".join(f"{o.spec.name}: {o.error}" for o in failed)
+        raise RewardBenchError(
+            f"{len(failed)} run(s) failed ({causes}); finished runs are kept, rerun the same command to retry"
+        )
 
 
 def cmd_export(args: argparse.Namespace) -> None:

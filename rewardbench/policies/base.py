@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
+from rewardbench.options import build
 from rewardbench.rewards import Reward
 from rewardbench.runtime import models
-from rewardbench.tasks.loader import build
 from rewardbench.tasks.prompts import Prompt
 from rewardbench.tasks.spec import GenerationSpec, Preset
 
@@ -151,6 +151,12 @@ class Policy(ABC):
         if self.trains:
             raise RuntimeError(f"policy {self.id!r} has no model yet: call train() or load() first")
         return models.load_causal_lm(self.ctx.model)
+
+    @classmethod
+    def disk_estimate(cls, weights_bytes: int) -> dict[str, int]:
+        """Bytes a run of this policy writes, by what, for a model whose weights take ``weights_bytes``: the
+        trained model saved before evaluation (policies that train)."""
+        return {"saved policy": weights_bytes} if cls.trains else {}
 
     def save(self, directory: Path) -> None:
         """Save the trained model as a plain Hugging Face folder (what ``rewardbench export`` copies)."""

@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 from rewardbench.errors import ConfigError
 from rewardbench.policies.base import Policy
+from rewardbench.policies.checkpoints import atomic_saves, latest_valid
 from rewardbench.policies.training import freeze_below, load_trainable_lm, policy_tokenizer, seed_everything
 from rewardbench.policies.trl_common import CurveCallback, EvalPointCallback, TrlOptions, peft_config, quiet_trl
 from rewardbench.runtime import models
@@ -33,6 +34,11 @@ class TrlGroupPolicy(Policy):
     trainer_name: ClassVar[str]  #: "GRPO" or "RLOO": TRL's ``{name}Trainer`` and ``{name}Config``
     curve_kl_unit = "nats per token"  # TRL logs the masked mean of the per-token KL
     options_class = GroupOptions
+
+    @classmethod
+    def disk_estimate(cls, weights_bytes: int) -> dict[str, int]:
+        # a checkpoint holds the weights and Adam's two moments; the newest is written before the last is removed
+        return {**super().disk_estimate(weights_bytes), "resumable checkpoints": 2 * 3 * weights_bytes}
 
     def trainer_options(self) -> dict[str, Any]:
         """Config fields of this trainer beyond the shared ones."""
@@ -98,8 +104,9 @@ class TrlGroupPolicy(Policy):
                 EvalPointCallback(self),
             ],
         )
-        resume = any(output_dir.glob("checkpoint-*")) if output_dir.is_dir() else False
-        trainer.train(resume_from_checkpoint=True if resume else None)
+        atomic_saves(trainer, output_dir)
+        resume = latest_valid(output_dir)
+        trainer.train(resume_from_checkpoint=str(resume) if resume else None)
         trained = trainer.accelerator.unwrap_model(trainer.model)
         if o.lora_r:
             trained = trained.merge_and_unload()

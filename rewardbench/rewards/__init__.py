@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from rewardbench.errors import UnknownIdError
+from rewardbench.options import check_options
 from rewardbench.registry import Registry
 from rewardbench.rewards.base import Probe, Reward, RewardCard
 
@@ -61,9 +62,13 @@ def load_reward(spec: str, **options: Any) -> Reward:
 
     Raises:
         UnknownIdError: ``spec`` is neither registered nor a model; the message lists close matches.
+        ConfigError: an option the reward does not take (with close matches and the list of its options), or a
+            value of the wrong type.
     """
     if spec in REWARDS:
-        return REWARDS.get(spec)(**options)
+        factory = REWARDS.get(spec)
+        check_options(factory, options, f"reward {spec!r}:")
+        return factory(**options)
     if Path(spec).expanduser().is_dir() or ("/" in spec and not spec.startswith((".", "/"))):
         return _reward_for_model(spec, **options)
     REWARDS.get(spec)  # raises with close matches
@@ -83,7 +88,9 @@ def _reward_for_model(spec: str, **options: Any) -> Reward:
             if arch.endswith(suffix):
                 if family.endswith("SummaryFillReward"):
                     options.setdefault("filler", "masked")
-                return import_object(family)(model=spec, **options)
+                reward_class = import_object(family)
+                check_options(reward_class, options, f"reward {spec!r}:")
+                return reward_class(model=spec, **options)
     raise ConfigError(
         f"cannot tell which reward {spec!r} is for (architectures: {getattr(config, 'architectures', None)}); "
         "expected a sequence classifier, causal LM or masked LM"

@@ -6,6 +6,7 @@ the same checkpoint hold one copy of it.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -63,6 +64,35 @@ def resolve(spec: str) -> str:
     return spec
 
 
+_HUB_REACHABLE: dict[str, bool] = {}
+
+
+def hub_reachable(timeout: float = 5.0) -> bool:
+    """Whether the hub endpoint (``$HF_ENDPOINT``, default huggingface.co) accepts a connection, probed once.
+
+    Without it, a hub load on a machine with no network retries for most of a minute before it fails; with it,
+    rewardbench fails within ``timeout`` seconds with its own message. ``HF_HUB_OFFLINE=1`` skips the probe (the
+    hub library then fails at once by itself).
+    """
+    import socket
+    from urllib.parse import urlparse
+
+    endpoint = urlparse(os.environ.get("HF_ENDPOINT", "https://huggingface.co"))
+    host, port = endpoint.hostname or "huggingface.co", endpoint.port or (80 if endpoint.scheme == "http" else 443)
+    key = f"{host}:{port}"
+    if key not in _HUB_REACHABLE:
+        try:
+            with socket.create_connection((host, port), timeout=timeout):
+                _HUB_REACHABLE[key] = True
+        except OSError:
+            _HUB_REACHABLE[key] = False
+    return _HUB_REACHABLE[key]
+
+
+def _offline() -> bool:
+    return os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes", "on")
+
+
 def from_pretrained(loader: Callable[..., Any], spec: str, **kwargs: Any) -> Any:
     """``loader(resolve(spec), **kwargs)`` (e.g. ``AutoConfig.from_pretrained``), with errors that say what to do.
 
@@ -73,6 +103,12 @@ def from_pretrained(loader: Callable[..., Any], spec: str, **kwargs: Any) -> Any
 
     hf_logging.disable_progress_bar()  # one bar per weight file is noise inside a reward call
     source = resolve(spec)
+    if source_kind(spec) == "hub" and not _offline() and not hub_reachable():
+        endpoint = os.environ.get("HF_ENDPOINT") or "huggingface.co"
+        raise ModelSourceError(
+            f"could not load {spec!r} from the Hugging Face hub (no network: {endpoint} is unreachable). "
+            "Without the hub, use a local folder or an embedded model (see `rewardbench list models`)."
+        )
     try:
         return loader(source, **kwargs)
     except OSError as exc:

@@ -6,10 +6,10 @@ evaluation does not retrain; TRL's GRPO/RLOO resume from their last checkpoint. 
 
 from __future__ import annotations
 
+import errno
 import json
 import shutil
 import time
-import traceback
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -17,8 +17,10 @@ from typing import Any
 
 from rewardbench.errors import ConfigError, RewardBenchError
 from rewardbench.io import stamp, write_json_atomic
+from rewardbench.options import build, check_options
 from rewardbench.policies import POLICIES, Policy, RunContext
 from rewardbench.policies.training import policy_tokenizer, seed_everything
+from rewardbench.registry import did_you_mean
 from rewardbench.rewards import REWARDS, Reward
 from rewardbench.runtime import models
 from rewardbench.steering.evaluate import evaluate_model
@@ -66,7 +68,7 @@ class RunSpec:
 @dataclass
 class RunOutcome:
     spec: RunSpec
-    status: str  #: done, skipped (already finished) or failed
+    status: str  #: done, skipped (already finished), busy (another process runs it) or failed
     path: Path | None = None
     error: str | None = None
 
@@ -79,8 +81,18 @@ def plan(config: RunConfig) -> tuple[Task, list[RunSpec]]:
     preset = task.preset(config.preset)
     policies = config.policies or preset.policies
     for pid in policies:
-        POLICIES.get(pid)
+        options = {**preset.policy_options.get(pid, {}), **config.policy_options.get(pid, {})}
+        build(POLICIES.get(pid).options_class, options, f"policy {pid} options:")  # a typo fails here, not later
+    for pid in config.policy_options:
+        if pid not in policies:
+            raise ConfigError(
+                f"--policy-option {pid}:...: policy {pid!r} is not in this run's grid "
+                f"({', '.join(policies)}){did_you_mean(pid, policies)}"
+            )
     rewards = [_reward_spec(task, config.source, rid) for rid in config.rewards] or [task.reward[config.source]]
+    for reward in [*rewards, *task.judges]:
+        if reward.id in REWARDS:
+            check_options(REWARDS.get(reward.id), reward.options, f"reward {reward.label!r}:")
     index, count = config.shard
     if not 1 <= index <= count:
         raise ConfigError(f"--shard {index}/{count}: need 1 <= I <= N")
@@ -109,7 +121,13 @@ def _reward_spec(task: Task, source: str, rid: str) -> RewardSpec:
 
 
 def run(config: RunConfig, *, echo: Callable[[str], None] = print) -> list[RunOutcome]:
-    """Run (or resume) every run of the grid; a failing run is reported and the others go on."""
+    """Run (or resume) every run of the grid; a failing run is reported in one line and the others go on.
+
+    Each run holds a lock (``RUNS_DIR/NAME.lock``) while it trains: a second process on the same folder skips a run
+    another one holds, and the lock of a process that died is released with it, so a rerun takes it over.
+    """
+    from filelock import FileLock, Timeout
+
     task, specs = plan(config)
     runs_dir = Path(config.out) / task.id / "runs"
     outcomes = []
@@ -121,16 +139,78 @@ def run(config: RunConfig, *, echo: Callable[[str], None] = print) -> list[RunOu
             echo(f"  {spec.name}: already finished, skipped")
             outcomes.append(RunOutcome(spec, "skipped", path))
             continue
-        echo(f"  {spec.name}: running")
+        runs_dir.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(runs_dir / f"{spec.name}.lock"))
         try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            echo(f"  {spec.name}: being run by another process ({lock.lock_file}), skipped")
+            outcomes.append(RunOutcome(spec, "busy", None, "being run by another process"))
+            continue
+        try:
+            if path.exists():  # another process finished it between our check and our lock
+                echo(f"  {spec.name}: already finished, skipped")
+                outcomes.append(RunOutcome(spec, "skipped", path))
+                continue
+            echo(f"  {spec.name}: running")
             prompts = prompts or task_prompts(task, config)
+            check_free_space(task, config, spec, runs_dir / spec.name)
             run_one(task, config, spec, runs_dir / spec.name, prompts)
             outcomes.append(RunOutcome(spec, "done", path))
-        except (RewardBenchError, ValueError, TypeError, RuntimeError, OSError) as exc:
-            detail = "".join(traceback.format_exception_only(exc)).strip()
+        except Exception as exc:  # noqa: BLE001 - whatever breaks one run must not cost the others
+            detail = failure_line(exc, runs_dir / spec.name)
             echo(f"  {spec.name}: FAILED: {detail}")
             outcomes.append(RunOutcome(spec, "failed", None, detail))
+        finally:
+            lock.release()
     return outcomes
+
+
+def failure_line(exc: BaseException, where: Path) -> str:
+    """One line naming the cause of a failed run; a full disk names the path and the free space."""
+    text = " ".join(str(exc).split()) or exc.__class__.__name__
+    if getattr(exc, "errno", None) == errno.ENOSPC or "No space left on device" in text:
+        target = Path(getattr(exc, "filename", None) or where)
+        return (
+            f"disk full writing {target} ({_free_mb(target)} MB free there): {exc.__class__.__name__}: {text}; "
+            "free some space and rerun the same command (finished runs are kept)"
+        )
+    return f"{exc.__class__.__name__}: {text}"
+
+
+def _free_mb(path: Path) -> int:
+    path = Path(path)
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return shutil.disk_usage(path).free // 2**20
+
+
+def check_free_space(task: Task, config: RunConfig, spec: RunSpec, run_dir: Path) -> None:
+    """Refuse a run before it starts when its folder's disk cannot hold what it writes (saved policy, checkpoints).
+
+    Raises:
+        ConfigError: with the estimate, what it is made of and the free space.
+    """
+    weights = _weights_bytes(task.model[config.source])
+    if weights is None:  # a hub model: its size is unknown until it is downloaded
+        return
+    policy_class = POLICIES.get(spec.policy)
+    parts = policy_class.disk_estimate(weights)
+    need = sum(parts.values()) + 50 * 2**20  # run files, curves and tokenizer files
+    free = _free_mb(run_dir) * 2**20
+    if need > free:
+        what = ", ".join(f"{k} {v // 2**20} MB" for k, v in parts.items())
+        raise ConfigError(
+            f"not enough disk space for this run in {run_dir}: it writes about {need // 2**20} MB "
+            f"({what}), {free // 2**20} MB free; free some space or pass --out on a larger disk"
+        )
+
+
+def _weights_bytes(model_spec: str) -> int | None:
+    if models.source_kind(model_spec) == "hub":
+        return None
+    folder = Path(models.resolve(model_spec))
+    return sum(p.stat().st_size for p in folder.glob("*.safetensors")) or None
 
 
 def task_prompts(task: Task, config: RunConfig) -> tuple[list[Prompt], list[Prompt]]:
@@ -199,13 +279,11 @@ def run_one(
 
     ctx.eval_steps = policy.eval_steps(preset.eval_points)
     ctx.on_eval = lambda step, model: measure(step, model, final=False)
-    train_seconds = _train_or_load(policy, run_dir, tok)
+    train_seconds = _train_or_load(policy, run_dir, tok, points)
     measure(policy.steps if policy.trains else 0, policy.model(), final=True)
-    if train_seconds is not None:
-        train_seconds -= points.seconds_during_training  # the mid-training evaluations are evaluation time
     timing = {
         "train_seconds": train_seconds,
-        "eval_seconds": points.seconds,
+        "eval_seconds": points.eval_seconds(),
         "seconds_per_step": (train_seconds / len(policy.curve)) if train_seconds and policy.curve else None,
     }
     result = _result(
@@ -230,43 +308,51 @@ def run_one(
 class Points:
     """A run's evaluation points, written to ``path`` after each one, so an interrupted run keeps what it measured.
 
-    ``seconds`` is the evaluation time of this invocation; ``seconds_during_training`` the part of it spent while
-    the policy was training (subtracted from the training time).
+    Each point records the seconds its evaluation took (shared among the points of one evaluation), so the
+    evaluation time survives a resume; ``seconds_during_training`` is the part of this invocation's evaluations
+    spent while the policy was training (subtracted from the training time).
     """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.points: list[dict[str, Any]] = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else []
-        self.seconds = 0.0
         self.seconds_during_training = 0.0
 
     def has(self, step: int) -> bool:
         return any(p["step"] == step for p in self.points)
 
     def add(self, points: list[dict[str, Any]], seconds: float, *, during_training: bool) -> None:
-        self.points += points
+        self.points += [{**p, "seconds": seconds / len(points)} for p in points]
         write_json_atomic(self.path, self.points)
-        self.seconds += seconds
         if during_training:
             self.seconds_during_training += seconds
+
+    def eval_seconds(self) -> float:
+        """Evaluation seconds of every point, this invocation's and any earlier one's."""
+        return sum(p.get("seconds", 0.0) for p in self.points)
 
     def all(self) -> list[dict[str, Any]]:
         return sorted(self.points, key=lambda p: p["step"])
 
 
-def _train_or_load(policy: Policy, run_dir: Path, tok: Any) -> float | None:
-    """Train the policy and save it before evaluation, or load the one an interrupted invocation saved.
+def _train_or_load(policy: Policy, run_dir: Path, tok: Any, points: Points) -> float | None:
+    """Train the policy and save it before its final evaluation, or load the one an interrupted invocation saved.
 
-    Returns the training seconds (None when the policy was loaded).
+    Returns the training seconds without the mid-training evaluations. They are kept in ``work/timing.json`` before
+    the policy is saved, so a resumed run reports them too (None only when they were never recorded).
     """
-    saved, curve_path = run_dir / "policy", run_dir / "work" / "curve.json"
+    saved, work = run_dir / "policy", run_dir / "work"
+    curve_path, timing_path = work / "curve.json", work / "timing.json"
     if (saved / "config.json").is_file() and curve_path.is_file():  # trained before an interruption: reuse it
         policy.load(saved, json.loads(curve_path.read_text(encoding="utf-8")))
+        if timing_path.is_file():
+            return json.loads(timing_path.read_text(encoding="utf-8"))["train_seconds"]
         return None
     t0 = time.perf_counter()
     policy.train()
-    seconds = time.perf_counter() - t0
+    seconds = time.perf_counter() - t0 - points.seconds_during_training
     if policy.trains:  # saved before evaluation, so an interrupted evaluation never retrains
+        write_json_atomic(timing_path, {"train_seconds": seconds})
         policy.save(saved)
         tok.save_pretrained(saved)
         write_json_atomic(curve_path, policy.curve)

@@ -148,15 +148,19 @@ class Timing(TypedDict):
     seconds_per_step: float | None
 
 
-class Point(TypedDict):
-    """One evaluation of the run's policy on the held-out prompts."""
-
+class _PointRequired(TypedDict):
     step: int  #: training step (0: untrained)
     label: str  #: what else sets the point apart (best-of-n: ``n=4``)
     final: bool  #: the point the final-checkpoint table shows
     prompt_index: list[int]  #: held-out prompt of each measured completion, in the order of every ``values``
     metrics: Metrics
     samples: list[SampleRow]  #: the first completions, for the samples tables
+
+
+class Point(_PointRequired, total=False):
+    """One evaluation of the run's policy on the held-out prompts."""
+
+    seconds: float  #: evaluation time of this point
 
 
 class RunResult(TypedDict):

@@ -1,20 +1,17 @@
 """Task YAML files -> :class:`~rewardbench.tasks.spec.Task`, validated, with errors that name the file and field.
 
 Every error names the YAML file and the dotted field, e.g. ``dogecoin_negative.yaml: presets.cpu.steps: expected an
-integer, got 'ten'``. :func:`build` is the generic mapping-to-dataclass step; policies use it for their options too.
+integer, got 'ten'``; :func:`rewardbench.options.build` does the mapping-to-dataclass step.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import types
-import typing
 from pathlib import Path
-from typing import Any
 
 from rewardbench.errors import ConfigError, UnknownIdError
+from rewardbench.options import build
 from rewardbench.registry import did_you_mean
-from rewardbench.tasks.spec import PROMPT_SOURCES, SOURCES, RewardSpec, Task
+from rewardbench.tasks.spec import PROMPT_SOURCES, SOURCES, Task
 
 TASK_DIR = Path(__file__).parent
 
@@ -40,64 +37,6 @@ def load_task(spec: str) -> Task:
         f"task {spec!r} not found{did_you_mean(spec, task_ids())} "
         f"(known tasks: {', '.join(task_ids())}; or pass a .yaml path)"
     )
-
-
-def _type_name(tp: Any) -> str:
-    return {int: "an integer", float: "a number", str: "a string", bool: "true or false"}.get(tp, str(tp))
-
-
-def _convert(value: Any, tp: Any, where: str) -> Any:
-    """Check ``value`` against the annotation ``tp`` and convert containers (lists -> tuples, dicts -> dataclasses)."""
-    origin, args = typing.get_origin(tp), typing.get_args(tp)
-    if origin is typing.Union or origin is types.UnionType:
-        if value is None and type(None) in args:
-            return None
-        return _convert(value, next(a for a in args if a is not type(None)), where)
-    if dataclasses.is_dataclass(tp):
-        if tp is RewardSpec and isinstance(value, str):
-            value = {"id": value}
-        return build(tp, value, where)
-    if origin is tuple:
-        if isinstance(value, str) or not isinstance(value, list | tuple):
-            raise ConfigError(f"{where}: expected a list, got {value!r}")
-        return tuple(_convert(v, args[0], f"{where}[{i}]") for i, v in enumerate(value))
-    if origin is dict:
-        if not isinstance(value, dict):
-            raise ConfigError(f"{where}: expected a mapping, got {value!r}")
-        return {str(k): _convert(v, args[1], _join(where, k)) for k, v in value.items()}
-    if tp is Any:
-        return value
-    if tp is float and isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
-    if not isinstance(value, tp) or (tp is int and isinstance(value, bool)):
-        raise ConfigError(f"{where}: expected {_type_name(tp)}, got {value!r}")
-    return value
-
-
-def _join(where: str, name: object) -> str:
-    """``file.yaml:`` + ``field`` -> ``file.yaml: field``; ``file.yaml: a`` + ``b`` -> ``file.yaml: a.b``."""
-    return f"{where} {name}" if where.endswith(":") else f"{where}.{name}"
-
-
-def build(cls: type, data: Any, where: str) -> Any:
-    """Build dataclass ``cls`` from a YAML mapping, naming ``where`` (``file: field``) in every error."""
-    if not isinstance(data, dict):
-        raise ConfigError(f"{where}: expected a mapping of {cls.__name__} fields, got {data!r}")
-    hints = typing.get_type_hints(cls)
-    fields = {f.name: f for f in dataclasses.fields(cls)}
-    unknown = sorted(set(data) - set(fields))
-    if unknown:
-        raise ConfigError(
-            f"{_join(where, unknown[0])}: unknown field{did_you_mean(unknown[0], fields)} "
-            f"(fields: {', '.join(fields)})"
-        )
-    values = {}
-    for name, f in fields.items():
-        if name in data:
-            values[name] = _convert(data[name], hints[name], _join(where, name))
-        elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
-            raise ConfigError(f"{_join(where, name)}: required field is missing")
-    return cls(**values)
 
 
 def load_task_file(path: Path) -> Task:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rewardbench.errors import ConfigError
+from rewardbench.options import SHORTHAND
 from rewardbench.rewards import Reward, load_reward
 from rewardbench.runtime.lm import Sampling
 from rewardbench.runtime.models import SOURCES
@@ -28,6 +29,9 @@ class RewardSpec:
         """Short display name: the id plus a target if one is set."""
         target = self.options.get("target")
         return f"{self.id}:{target}" if target else self.id
+
+
+SHORTHAND[RewardSpec] = "id"  # ``judges: [vader]`` is ``judges: [{id: vader}]``
 
 
 @dataclass(frozen=True)
