@@ -48,8 +48,11 @@ def load_task_file(path: Path) -> Task:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ConfigError(f"cannot read task file {path}: {exc}") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path.name}: not valid YAML: {exc}") from exc
+    except yaml.YAMLError as exc:  # one line: where, and what the parser expected
+        mark = getattr(exc, "problem_mark", None)
+        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = " ".join(str(getattr(exc, "problem", None) or exc).split())
+        raise ConfigError(f"{path.name}: not valid YAML{at}: {problem}") from exc
     if not isinstance(data, dict):
         raise ConfigError(f"{path.name}: expected a mapping of task fields at the top level")
     data = {"id": path.stem, **data, "path": str(path)}

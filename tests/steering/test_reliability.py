@@ -287,3 +287,42 @@ def test_a_hub_id_fails_fast_without_network(monkeypatch):
     with pytest.raises(ModelSourceError, match="no network: http://127.0.0.1:9 is unreachable.*local folder"):
         load_reward("org-that-does-not-exist/model")
     assert time.perf_counter() - started < 10
+
+
+@pytest.mark.parametrize(
+    "make_args, message",
+    [
+        (lambda d: ["run", "--task", "dogecoin_negativ"], "did you mean 'dogecoin_negative'"),
+        (lambda d: ["run", "--task", str(_bad_yaml(d))], r"bad\.yaml: not valid YAML"),
+        (lambda d: ["run", "--task", "dogecoin_negative", "--shard", "3/2"], r"need 1 <= I <= N"),
+        (lambda d: ["report", str(_corrupt_run(d))], r"result\.json is not valid JSON"),
+        (lambda d: ["score", "--reward", "vadr", "x"], "did you mean 'vader'"),
+    ],
+)
+def test_bad_inputs_give_one_line_and_exit_2(make_args, message, tmp_path, capsys):
+    import re
+
+    from rewardbench.cli import main
+
+    assert main(make_args(tmp_path)) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and re.search(message, err), err
+
+
+def _bad_yaml(d: Path) -> Path:
+    (d / "bad.yaml").write_text("description: [unclosed\n")
+    return d / "bad.yaml"
+
+
+def _corrupt_run(d: Path) -> Path:
+    (d / "runs" / "x").mkdir(parents=True)
+    (d / "runs" / "x" / "result.json").write_text('{"schema": "rewardbench.run/2", "task":')
+    return d
+
+
+def test_positional_and_mismatched_reward_calls_are_refused():
+    reward = load_reward("vader")
+    with pytest.raises(TypeError, match="keyword arguments only"):
+        reward(["p"], ["c"])
+    with pytest.raises(ValueError, match="same length"):
+        reward(prompts=["a", "b"], completions=["c"])
