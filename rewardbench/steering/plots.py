@@ -62,6 +62,7 @@ def frontier(
             )
     ax.axvline(matched_kl, color="grey", lw=0.8, ls=":")
     ax.set_xscale("symlog", linthresh=1.0)
+    ax.set_xlim(left=0)  # KL is never negative
     ax.set_xlabel("KL(policy ‖ reference), nats per completion (x: best-of-n's estimate)")
     ax.set_ylabel("held-out training reward")
     ax.set_title("reward-KL frontier (dashed: Gao et al. fits; dotted: matched KL)", fontsize=9)
