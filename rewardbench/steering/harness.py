@@ -25,7 +25,7 @@ from rewardbench.rewards import REWARDS, Reward
 from rewardbench.runtime import models
 from rewardbench.steering.evaluate import evaluate_model
 from rewardbench.steering.results import SCHEMA, RunResult, write_run
-from rewardbench.tasks import RewardSpec, Task, load_task
+from rewardbench.tasks import Preset, RewardSpec, Task, load_task
 from rewardbench.tasks.prompts import Prompt, build_prompts
 
 N_SAMPLE_ROWS = 8  #: completions stored per run for the before/after samples table
@@ -39,13 +39,11 @@ class RunConfig:
     source: str = "embedded"  #: embedded (no hub) or hub (the seeds' models and data)
     preset: str = "cpu"  #: preset of the task: cpu or gpu
     policies: tuple[str, ...] = ()  #: policy ids (default: the preset's)
-    rewards: tuple[
-        str, ...
-    ] = ()  #: training reward ids (default: the task's); options come from the task if ids match
+    #: training reward ids (default: the task's); options come from the task if ids match
+    rewards: tuple[str, ...] = ()
     seeds: tuple[int, ...] = (0,)  #: one run per seed
-    out: str = (
-        "runs"  #: runs go to ``{out}/{task}/runs/`` (``runs/`` is git-ignored; ``results/`` holds committed copies)
-    )
+    #: runs go to ``{out}/{task}/runs/`` (``runs/`` is git-ignored; ``results/`` holds committed copies)
+    out: str = "runs"
     shard: tuple[int, int] = (1, 1)  #: run only the I-th of N interleaved shares of the grid (1-based)
     policy_options: dict[str, dict[str, Any]] = field(default_factory=dict)  #: per-policy overrides
     keep_policy: bool = True  #: keep each trained model (needed by ``rewardbench export``)
@@ -80,9 +78,8 @@ def plan(config: RunConfig) -> tuple[Task, list[RunSpec]]:
     check_policy_ids(task)
     preset = task.preset(config.preset)
     policies = config.policies or preset.policies
-    for pid in policies:
-        options = {**preset.policy_options.get(pid, {}), **config.policy_options.get(pid, {})}
-        build(POLICIES.get(pid).options_class, options, f"policy {pid} options:")  # a typo fails here, not later
+    for pid in policies:  # a typo fails here, not after the models have loaded
+        build(POLICIES.get(pid).options_class, policy_options(preset, config, pid), f"policy {pid} options:")
     for pid in config.policy_options:
         if pid not in policies:
             raise ConfigError(
@@ -98,6 +95,11 @@ def plan(config: RunConfig) -> tuple[Task, list[RunSpec]]:
         raise ConfigError(f"--shard {index}/{count}: need 1 <= I <= N")
     grid = [RunSpec(p, r, s) for r in rewards for p in policies for s in config.seeds]
     return task, [spec for i, spec in enumerate(grid) if i % count == index - 1]
+
+
+def policy_options(preset: Preset, config: RunConfig, pid: str) -> dict[str, Any]:
+    """The options of policy ``pid``: the preset's, overridden by the command line's."""
+    return {**preset.policy_options.get(pid, {}), **config.policy_options.get(pid, {})}
 
 
 def check_policy_ids(task: Task) -> None:
@@ -235,7 +237,6 @@ def run_one(
     tok = policy_tokenizer(model_spec)
     train, heldout = prompts
     reward = spec.reward.load()
-    options = {**preset.policy_options.get(spec.policy, {}), **config.policy_options.get(spec.policy, {})}
     ctx = RunContext(
         model=model_spec,
         reward=reward,
@@ -244,7 +245,7 @@ def run_one(
         preset=preset,
         seed=spec.seed,
         work_dir=run_dir / "work",
-        options=options,
+        options=policy_options(preset, config, spec.policy),
         progress=config.progress,
     )
     policy = POLICIES.get(spec.policy)(ctx)

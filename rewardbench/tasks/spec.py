@@ -40,9 +40,8 @@ class PromptSpec:
 
     source: str  #: inline, tweets, imdb, or documents (aclsum embedded, summarize_from_feedback posts with the hub)
     items: tuple[str, ...] = ()  #: the prompts themselves (source ``inline``)
-    dataset: str | None = (
-        None  #: hub id or local folder for ``load_dataset`` (``imdb``, and ``documents`` with the hub)
-    )
+    #: hub id or local folder for ``load_dataset`` (``imdb``, and ``documents`` with the hub)
+    dataset: str | None = None
     min_tokens: int = 2  #: shortest prefix in policy tokens (sources ``tweets``, ``imdb``: the TRL LengthSampler)
     max_tokens: int = 8  #: longest prefix in policy tokens
     min_chars: int = 200  #: ``imdb``: only reviews longer than this (the TRL lab's filter)
