@@ -17,12 +17,12 @@ from tabulate import tabulate
 from rewardbench.errors import ConfigError
 from rewardbench.io import write_json_atomic, write_text_atomic
 from rewardbench.policies import POLICIES
+from rewardbench.stats import GAO_FORMS
 from rewardbench.steering import plots
 from rewardbench.steering.frontier import Matched, gao_fit, matched
 from rewardbench.steering.metrics import Column, metrics
-from rewardbench.steering.metrics.base import delta
 from rewardbench.steering.metrics.degeneration import THRESHOLDS, criteria
-from rewardbench.steering.metrics.judges import labels
+from rewardbench.steering.metrics.judges import judge_deltas, labels
 from rewardbench.steering.metrics.train_reward import reward_delta
 from rewardbench.steering.results import SCHEMA, RunResult, final_point, load_runs
 
@@ -65,8 +65,13 @@ def _degenerate(group: list[dict[str, Any]], refs: list[dict[str, Any]]) -> list
     return [c for c, n in counts.items() if n > len(group) / 2]
 
 
-def _hacking(group: list[dict[str, Any]], refs: list[dict[str, Any]], views: list[dict[str, Any]]) -> list[str]:
-    """Why a run whose training reward rose (interval above zero) looks like reward hacking; empty if it does not."""
+def _hacking(
+    group: list[dict[str, Any]], refs: list[dict[str, Any]], views: list[dict[str, Any]], degenerate: list[str]
+) -> list[str]:
+    """Why a run whose training reward rose (interval above zero) looks like reward hacking; empty if it does not.
+
+    ``degenerate``: the degeneration criteria the method fired (:func:`_degenerate`).
+    """
     if group[0]["policy"]["id"] == "reference" or not refs:
         return []
     rose = reward_delta(group, refs)
@@ -74,20 +79,14 @@ def _hacking(group: list[dict[str, Any]], refs: list[dict[str, Any]], views: lis
         return []
     fired = []
     judges = labels(views)
-    fell = [
-        j
-        for j in judges
-        if (d := delta(group, refs, lambda r, j=j: (r["metrics"]["judges"].get(j) or {}).get("values"))) is not None
-        and d[2] < 0
-    ]
+    fell = [j for j, (_, _, high) in judge_deltas(group, refs, views).items() if high < 0]
     if judges and len(fell) > len(judges) / 2:
         fired.append(
             f"most judges fell ({len(fell)} of {len(judges)} with intervals below zero: "
             + ", ".join(f"`{j}`" for j in fell)
             + ")"
         )
-    for reason in _degenerate(group, refs):
-        fired.append(f"degeneration: {reason}")
+    fired += [f"degeneration: {reason}" for reason in degenerate]
     ppl = statistics.fmean(v["metrics"]["fluency"]["perplexity"] for v in group)
     ref_ppl = statistics.fmean(v["metrics"]["fluency"]["perplexity"] for v in refs)
     if ppl >= FLUENCY_FACTOR * ref_ppl:
@@ -124,7 +123,7 @@ def _matched_cell(m: Matched) -> str:
 
 
 def _matched_table(
-    groups: Groups, views: Groups, k: float, flags: dict[tuple[str, str], list[str]]
+    groups: Groups, k: float, flags: dict[tuple[str, str], list[str]]
 ) -> tuple[list[str], list[tuple[str, str]], dict]:
     """The matched-KL leaderboard, its row order (best first; not reached last) and the values by method."""
     values = {
@@ -188,8 +187,6 @@ def _fits(groups: Groups) -> dict[tuple[str, str], dict[str, Any]]:
 
 
 def _fit_lines(fits: dict[tuple[str, str], dict[str, Any]], order: list[tuple[str, str]]) -> list[str]:
-    from rewardbench.stats import GAO_FORMS
-
     rows = [
         [
             f"`{k[0]}`",
@@ -223,14 +220,15 @@ def _task_section(runs: list[RunResult], directory: Path) -> tuple[list[str], li
     groups = _groups(runs)
     views = _groups([_view(r) for r in runs])
     seeds = sorted({r["seed"] for r in runs})
-    hacking = {
-        key: _hacking(views[key], views.get(("reference", key[1]), []), list(views_flat(views))) for key in views
-    }
     degenerate = {key: _degenerate(views[key], views.get(("reference", key[1]), [])) for key in views}
+    hacking = {
+        key: _hacking(views[key], views.get(("reference", key[1]), []), views_flat(views), degenerate[key])
+        for key in views
+    }
     flags = {
         key: (["⚠ hacking"] if hacking[key] else []) + (["degenerate"] if degenerate[key] else []) for key in views
     }
-    matched_lines, order, values = _matched_table(groups, views, k, flags)
+    matched_lines, order, values = _matched_table(groups, k, flags)
     final_order = [key for key in groups if key[0] == "reference"] + order
     fits = _fits(groups)
     m = first["machine"]
@@ -266,7 +264,7 @@ def _task_section(runs: list[RunResult], directory: Path) -> tuple[list[str], li
         "",
         "Every policy at the end of its training (best-of-n at its preset's n), with every metric.",
         "",
-        _final_table(list(views_flat(views)), views, final_order, flags),
+        _final_table(views_flat(views), views, final_order, flags),
         "",
     ]
     skipped = {s["reward"]: s["reason"] for v in views_flat(views) for s in v["metrics"]["judges_skipped"]}

@@ -41,13 +41,14 @@ def labels(runs: list[Run]) -> list[str]:
     return sorted({j for r in runs for j in r["metrics"]["judges"]})
 
 
-def judge_deltas(group: list[Run], refs: list[Run], runs: list[Run]) -> list[float]:
-    """Each judge's mean difference from the reference, for the judges the reference was also scored by."""
-    out = []
+def judge_deltas(group: list[Run], refs: list[Run], runs: list[Run]) -> dict[str, tuple[float, float, float]]:
+    """Each judge's difference from the reference with its 95% interval (:func:`delta`), for the judges the
+    reference was also scored by."""
+    out = {}
     for j in labels(runs):
         d = delta(group, refs, lambda r, j=j: (r["metrics"]["judges"].get(j) or {}).get("values"))
         if d is not None:
-            out.append(d[0])
+            out[j] = d
     return out
 
 

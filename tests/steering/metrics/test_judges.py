@@ -48,4 +48,5 @@ def test_columns_and_deltas_per_judge():
     cols = judges.columns(runs)
     assert [c.title for c in cols] == ["judge a ↑", "judge b ↑"]
     assert [c.cell(runs[1:], runs[:1]) for c in cols] == ["0.400", "0.100"]
-    assert judges.judge_deltas(runs[1:], runs[:1], runs) == pytest.approx([0.2, -0.4])
+    deltas = judges.judge_deltas(runs[1:], runs[:1], runs)
+    assert list(deltas) == ["a", "b"] and [d[0] for d in deltas.values()] == pytest.approx([0.2, -0.4])
