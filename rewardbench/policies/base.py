@@ -67,20 +67,13 @@ def preserved_rng() -> Iterator[None]:
     import numpy as np
     import torch
 
-    states = (
-        random.getstate(),
-        np.random.get_state(),
-        torch.get_rng_state(),
-        torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None,
-    )
+    python, numpy = random.getstate(), np.random.get_state()
     try:
-        yield
+        with torch.random.fork_rng():  # torch's CPU and every CUDA device's generator
+            yield
     finally:
-        random.setstate(states[0])
-        np.random.set_state(states[1])
-        torch.set_rng_state(states[2])
-        if states[3] is not None:
-            torch.cuda.set_rng_state_all(states[3])
+        random.setstate(python)
+        np.random.set_state(numpy)
 
 
 @contextlib.contextmanager
