@@ -25,7 +25,10 @@ def check_reward(
 
     Checks: keyword-only calls (positional refused), one finite float per completion, batch-order invariance,
     batch-size invariance within ``atol`` (each text scored alone), an empty completion handled, determinism,
-    mismatched lengths refused. ``kwargs`` are extra columns passed with every call (e.g. ``documents``).
+    mismatched lengths refused, and TRL's conversational format scored as the same text: a prompt ``p`` sent as the
+    chat ``[{"role": "user", "content": p}]`` with the completion ``c`` as ``[{"role": "assistant", "content": c}]``
+    scores as the strings ``p + "\\n"`` and ``c`` do (``c`` without leading spaces, as chat replies come). ``kwargs``
+    are extra columns passed with every call (e.g. ``documents``).
 
     Raises:
         ConformanceError: with the first broken rule.
@@ -67,6 +70,15 @@ def check_reward(
         for i, (p, c) in enumerate(zip(prompts, completions))
     ]
     _close(scores, singles, atol, "depends on batch size (batched vs one at a time)")
+
+    replies = [c.lstrip() for c in completions]  # chat replies carry no leading space to separate them from the prompt
+    chat = reward(
+        prompts=[[{"role": "user", "content": p}] for p in prompts],
+        completions=[[{"role": "assistant", "content": c}] for c in replies],
+        **kwargs,
+    )
+    as_lines = reward(prompts=[p + "\n" for p in prompts], completions=replies, **kwargs)
+    _close(as_lines, chat, atol, "scores a chat conversation differently from the same text as strings")
 
     try:
         reward(prompts=prompts[:-1], completions=completions, **kwargs)

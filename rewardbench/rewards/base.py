@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,13 +40,41 @@ class RewardCard:
         return self.checkpoint is None or source_kind(self.checkpoint) != "hub"
 
 
+def _is_chat(item: Any) -> bool:
+    return isinstance(item, list) and all(isinstance(m, dict) and "content" in m for m in item)
+
+
+def _not_text(item: Any) -> TypeError:
+    return TypeError(f"each prompt/completion must be a str (or a list of chat messages), got {type(item).__name__}")
+
+
 def completion_text(item: Any) -> str:
-    """A completion as plain text: TRL passes strings, or lists of chat messages for conversational data."""
+    """A completion as the text a reward judges.
+
+    TRL passes strings, or for conversational data a list of chat messages
+    (``[{"role": "assistant", "content": ...}]``). Of a message list, the assistant messages' contents are judged,
+    one per line (all messages' when none has the role ``assistant``), so a completion scores the same as a string
+    and as a chat message.
+    """
     if isinstance(item, str):
         return item
-    if isinstance(item, list) and all(isinstance(m, dict) and "content" in m for m in item):
-        return "".join(str(m["content"]) for m in item)
-    raise TypeError(f"each prompt/completion must be a str (or a list of chat messages), got {type(item).__name__}")
+    if not _is_chat(item):
+        raise _not_text(item)
+    said = [m for m in item if m.get("role") == "assistant"] or item
+    return "\n".join(str(m["content"]) for m in said)
+
+
+def prompt_text(item: Any) -> str:
+    """A prompt as text: a string as it is; a conversation as its messages' contents, each ending its own line.
+
+    So ``text="full"`` reads a chat as lines (``"hi\\nawful"``), never as glued words (``"hiawful"``): the completion
+    starts on the line after the conversation, as it would after a string prompt ``"hi\\n"``.
+    """
+    if isinstance(item, str):
+        return item
+    if not _is_chat(item):
+        raise _not_text(item)
+    return "".join(f"{m['content']}\n" for m in item)
 
 
 class Reward:
@@ -81,8 +109,8 @@ class Reward:
             )
         if completions is None:
             raise TypeError(f"reward {self.id!r} needs completions=[...]")
-        completions = self._as_texts("completions", completions)
-        prompts = [""] * len(completions) if prompts is None else self._as_texts("prompts", prompts)
+        completions = self._as_texts("completions", completions, completion_text)
+        prompts = [""] * len(completions) if prompts is None else self._as_texts("prompts", prompts, prompt_text)
         if len(prompts) != len(completions):
             raise ValueError(
                 f"prompts and completions must have the same length, got {len(prompts)} prompts "
@@ -101,11 +129,11 @@ class Reward:
         return scores
 
     @staticmethod
-    def _as_texts(name: str, values: Any) -> list[str]:
+    def _as_texts(name: str, values: Any, as_text: Callable[[Any], str]) -> list[str]:
         if isinstance(values, str) or not isinstance(values, Sequence):
             raise TypeError(f"{name} must be a list of strings, got {type(values).__name__}")
         try:
-            return [completion_text(v) for v in values]
+            return [as_text(v) for v in values]
         except TypeError as exc:
             raise TypeError(f"{name}: {exc}") from None
 

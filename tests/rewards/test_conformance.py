@@ -96,3 +96,13 @@ def test_probes_are_ordered_on_embedded_models(rid):
     for probe in reward.card.probes:
         better, worse = reward(prompts=[probe.prompt] * 2, completions=[probe.better, probe.worse])
         assert better > worse, f"{rid}: {probe.better!r} ({better:.3f}) should beat {probe.worse!r} ({worse:.3f})"
+
+
+def test_the_checker_fails_a_reward_that_glues_a_chat_prompt_to_its_reply(monkeypatch):
+    from rewardbench.rewards import base
+
+    monkeypatch.setattr(
+        base, "prompt_text", lambda item: item if isinstance(item, str) else "".join(m["content"] for m in item)
+    )
+    with pytest.raises(ConformanceError, match="chat conversation"):
+        check_reward(load_reward("vader"))

@@ -346,3 +346,21 @@ def test_causal_filler_matches_per_mask_computation(tiny_llama):
                 logp = model(torch.tensor([ctx + pieces[i]])).logits[0].log_softmax(-1)
             lps.append(sum(float(logp[len(ctx) - 1 + j, t]) for j, t in enumerate(pieces[i])))
         assert expected == pytest.approx(sum(lps) / 3, abs=1e-4)
+
+
+def test_a_chat_completion_scores_like_the_same_string_with_the_roles_on_their_own_lines():
+    vader = load_reward("vader", target="negative")
+    as_string = vader(prompts=["hi\n"], completions=["awful"])
+    as_chat = vader(
+        prompts=[[{"role": "user", "content": "hi"}]], completions=[[{"role": "assistant", "content": "awful"}]]
+    )
+    assert as_string[0] > 0.4  # "awful" is negative; glued to the prompt ("hiawful") VADER would give 0.0
+    assert as_chat == as_string
+    no_prompt = vader(completions=[[{"role": "assistant", "content": "awful"}]])
+    assert no_prompt == vader(completions=["awful"])
+
+
+def test_only_the_assistant_messages_of_a_chat_completion_are_judged():
+    vader = load_reward("vader", target="negative", text="completion")
+    mixed = [{"role": "tool", "content": "lovely wonderful great"}, {"role": "assistant", "content": "awful"}]
+    assert vader(completions=[mixed]) == vader(completions=["awful"])
