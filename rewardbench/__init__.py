@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 __version__ = "0.1.0"
-__all__ = ["__version__", "load_reward", "list_rewards", "check_reward"]
+__all__ = ["__version__", "load_reward", "list_rewards", "check_reward", "evaluate_module"]
 
 
 def __getattr__(name: str) -> Any:
@@ -16,6 +16,10 @@ def __getattr__(name: str) -> Any:
         from rewardbench import rewards
 
         return getattr(rewards, name)
+    if name == "evaluate_module":
+        from rewardbench.rewards.measurement import evaluate_module
+
+        return evaluate_module
     if name == "check_reward":
         from rewardbench.testing import check_reward
 

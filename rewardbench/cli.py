@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -58,6 +59,51 @@ def cmd_list(args: argparse.Namespace) -> None:
             for m in entries
         ]
         print(tabulate(rows, ["spec", "v", "state", "description"], tablefmt="github"))
+    elif args.what == "policies":
+        from rewardbench.policies import POLICIES
+
+        rows = []
+        for pid in POLICIES.in_order():
+            cls = POLICIES.get(pid)
+            rows.append(
+                [pid, "yes" if cls.trains else "no", cls.kl_kind, _first_sentence(sys.modules[cls.__module__])]
+            )
+        print(tabulate(rows, ["id", "trains", "KL", "description"], tablefmt="github"))
+    elif args.what == "tasks":
+        from rewardbench.tasks import load_task, task_ids
+
+        rows = []
+        for tid in task_ids():
+            task = load_task(tid)
+            sources = ", ".join(f"{src} ({'no hub' if src == 'embedded' else 'model hub'})" for src in task.sources())
+            rows.append([tid, _first_sentence(task.description), sources, ", ".join(task.presets)])
+        print(tabulate(rows, ["id", "description", "sources", "presets"], tablefmt="github"))
+    elif args.what == "judges":
+        from rewardbench.rewards import REWARDS, list_rewards
+        from rewardbench.runtime.models import source_kind
+        from rewardbench.tasks import load_task
+
+        if not args.task:
+            raise RewardBenchError("list judges needs a task, e.g. rewardbench list judges dogecoin_negative")
+        task = load_task(args.task)
+        cards = {c.id: c for c in list_rewards()}
+        cards |= {s.label: REWARDS.get(s.id)(**s.options).card for s in task.judges if s.id in REWARDS}
+        cards |= {s.label: REWARDS.get(s.id)(**s.options).card for s in task.reward.values() if s.id in REWARDS}
+        rows = []
+        for role, spec in [(f"trained on ({src})", r) for src, r in task.reward.items()] + [
+            ("judge", j) for j in task.judges
+        ]:
+            card = cards.get(spec.label) or cards.get(spec.id)
+            checkpoint = spec.options.get("model") or (card.checkpoint if card else spec.id)
+            needs = "hub" if isinstance(checkpoint, str) and source_kind(checkpoint) == "hub" else "no hub"
+            rows.append([spec.label, role, card.measures if card else "-", checkpoint or "-", needs])
+        print(tabulate(rows, ["reward", "role", "measures", "checkpoint", "needs"], tablefmt="github"))
+
+
+def _first_sentence(source: Any) -> str:
+    """The first sentence of a docstring (or of a string), for one-line listings."""
+    text = " ".join((source if isinstance(source, str) else (source.__doc__ or "")).split())
+    return re.split(r"(?<=\.)\s+(?=[A-Z])", text, maxsplit=1)[0]
 
 
 def cmd_score(args: argparse.Namespace) -> None:
@@ -143,8 +189,18 @@ def cmd_run(args: argparse.Namespace) -> None:
         policy_options=policy_options,
         keep_policy=not args.no_keep_policy,
         progress=not args.no_progress,
+        report_to=args.report_to,
     )
-    outcomes = run(config)
+    if args.executor == "ray":
+        from rewardbench.steering.ray_executor import run_on_ray
+
+        outcomes = run_on_ray(config, address=args.ray_address)
+    elif args.executor == "local":
+        if args.ray_address:
+            raise RewardBenchError("--ray-address needs --executor ray")
+        outcomes = run(config)
+    else:
+        raise RewardBenchError(f"--executor must be local or ray, got {args.executor!r}")
     failed = [o for o in outcomes if o.status == "failed"]
     busy = sum(o.status == "busy" for o in outcomes)
     print(
@@ -215,14 +271,34 @@ def cmd_bench(args: argparse.Namespace) -> None:
     run_bench(config)
 
 
+def _examples(*commands: str) -> str:
+    return "examples:\n" + "\n".join(f"  {c}" for c in commands)
+
+
 def _add_list(sub: Any) -> None:
-    p = sub.add_parser("list", help="list registered rewards or embedded models")
-    p.add_argument("what", choices=["rewards", "models"])
+    p = sub.add_parser(
+        "list",
+        help="list rewards, embedded models, policies, tasks, or a task's judges",
+        epilog=_examples(
+            "rewardbench list rewards", "rewardbench list policies", "rewardbench list judges dogecoin_negative"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("what", choices=["rewards", "models", "policies", "tasks", "judges"])
+    p.add_argument("task", nargs="?", help="the task whose judges to list (list judges TASK)")
     p.set_defaults(func=cmd_list)
 
 
 def _add_score(sub: Any) -> None:
-    p = sub.add_parser("score", help="score completions with one reward")
+    p = sub.add_parser(
+        "score",
+        help="score completions with one reward",
+        epilog=_examples(
+            'rewardbench score --reward vader --target negative "what a scam" "i love it"',
+            'rewardbench score --reward sentiment-minilm-tweets --prompt "i think dogecoin is" " a scam"',
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument(
         "--reward", required=True, help="reward id (see `rewardbench list rewards`), model folder or hub id"
     )
@@ -235,7 +311,15 @@ def _add_score(sub: Any) -> None:
 
 
 def _add_eval_rewards(sub: Any) -> None:
-    p = sub.add_parser("eval-rewards", help="how often rewards agree with labelled preferences")
+    p = sub.add_parser(
+        "eval-rewards",
+        help="how often rewards agree with labelled preferences",
+        epilog=_examples(
+            "rewardbench eval-rewards --suite sentiment",
+            "rewardbench eval-rewards --suite probes --reward vader --reward textblob",
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("--suite", required=True, help="sentiment, summary or probes")
     p.add_argument("--source", default="embedded", help="embedded (no hub, default) or hub (adds the seeds' data)")
     p.add_argument(
@@ -249,7 +333,18 @@ def _add_eval_rewards(sub: Any) -> None:
 
 
 def _add_run(sub: Any) -> None:
-    p = sub.add_parser("run", help="train every (reward, policy, seed) of a task and evaluate on held-out prompts")
+    p = sub.add_parser(
+        "run",
+        help="train every (reward, policy, seed) of a task and evaluate on held-out prompts",
+        epilog=_examples(
+            "rewardbench run --task dogecoin_negative",
+            "rewardbench run --task tweets_positive --policy trl-grpo --seeds 0 1 2 --report-to tensorboard",
+            "rewardbench run --task dogecoin_negative --seeds 0 1 2 --executor ray",
+            "rewardbench run --task dogecoin_negative --seeds 0 1 2 --executor ray --ray-address HEAD_IP:6379",
+            "rewardbench run --task dogecoin_negative --policy-option trl-ppo:kl_coef=0.1",
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument(
         "--task", required=True, help="task id (dogecoin_negative, tweets_negative, ...) or a task YAML path"
     )
@@ -272,24 +367,56 @@ def _add_run(sub: Any) -> None:
     p.add_argument("--no-keep-policy", action="store_true", help="delete trained models after evaluation")
     p.add_argument("--no-report", dest="report", action="store_false", help="do not render the report at the end")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
+    p.add_argument(
+        "--report-to",
+        default="none",
+        metavar="TRACKER",
+        help="experiment tracker, one run per grid cell: none (default), tensorboard, trackio or wandb",
+    )
+    p.add_argument(
+        "--executor",
+        default="local",
+        help="local (this process, default) or ray: every cell a Ray task (pip install 'rewardbench[ray]')",
+    )
+    p.add_argument("--ray-address", help="join this Ray cluster (default: start a local Ray on this machine)")
     p.set_defaults(func=cmd_run)
 
 
 def _add_export(sub: Any) -> None:
-    p = sub.add_parser("export", help="copy a run's trained policy out as a plain Hugging Face model folder")
+    p = sub.add_parser(
+        "export",
+        help="copy a run's trained policy out as a plain Hugging Face model folder",
+        epilog=_examples(
+            "rewardbench export runs/dogecoin_negative/runs/trl-ppo__sentiment-minilm-tweets-negative__seed0 "
+            "--out my-policy"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("run_dir", help="a run folder: RESULTS/TASK/runs/POLICY__REWARD__seedN")
     p.add_argument("--out", required=True, help="destination folder (must not exist)")
     p.set_defaults(func=cmd_export)
 
 
 def _add_report(sub: Any) -> None:
-    p = sub.add_parser("report", help="render LEADERBOARD.md and plots from result JSON files")
+    p = sub.add_parser(
+        "report",
+        help="render LEADERBOARD.md and plots from result JSON files",
+        epilog=_examples("rewardbench report runs/dogecoin_negative", "rewardbench report results/rewards"),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("directory", help="folder with result JSON files, e.g. results/rewards")
     p.set_defaults(func=cmd_report)
 
 
 def _add_bench(sub: Any) -> None:
-    p = sub.add_parser("bench", help="scoring and training throughput against the seeds' way -> BENCH.md")
+    p = sub.add_parser(
+        "bench",
+        help="scoring and training throughput against the seeds' way -> BENCH.md",
+        epilog=_examples(
+            "rewardbench bench --out results/bench", "rewardbench bench --part scoring --case vader --repeats 1"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument(
         "--out", default="results/bench", help="folder for BENCH.md and bench.json (default: results/bench)"
     )
@@ -312,7 +439,12 @@ def _add_bench(sub: Any) -> None:
 
 
 def _add_zoo(sub: Any) -> None:
-    p = sub.add_parser("zoo", help="the embedded model zoo")
+    p = sub.add_parser(
+        "zoo",
+        help="the embedded model zoo",
+        epilog=_examples("rewardbench zoo build", "rewardbench zoo build smollm2-135m --force"),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     zoo_sub = p.add_subparsers(dest="zoo_command", required=True)
     b = zoo_sub.add_parser("build", help="build (once) and cache the embedded models; prints their checks")
     b.add_argument("names", nargs="*", help="models to build (default: all)")

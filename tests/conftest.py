@@ -264,3 +264,40 @@ def contains_word_reward(word: str = "scam", fail_after: int | None = None):
             return [sum(w == word for w in c.split()) / max(1, len(c.split())) for c in completions]
 
     return ContainsWord()
+
+
+def write_tiny_task(
+    folder: Path,
+    tiny_policy: str,
+    *,
+    name: str = "tiny_task",
+    reward: object = "test-contains-scam",
+    judges: tuple = ("vader",),
+    max_new_tokens: int = 5,
+    **preset: object,
+) -> Path:
+    """A task YAML on ``tiny_policy`` and :data:`TINY_PROMPTS`; ``preset`` overrides the cpu preset's fields."""
+    import yaml
+
+    cpu = {
+        "policies": ["reference", "pfrl-ppo"],
+        "eval_prompts": 3,
+        "samples_per_prompt": 2,
+        "batch_size": 4,
+        "steps": 4,
+        "eval_points": 2,
+        "learning_rate": 0.01,
+        **preset,
+    }
+    doc = {
+        "description": f"a tiny task for tests ({name})",
+        "prompts": {"source": "inline", "heldout_fraction": 0.3, "items": list(TINY_PROMPTS)},
+        "model": {"embedded": tiny_policy},
+        "reward": {"embedded": reward},
+        "judges": list(judges),
+        "generation": {"max_new_tokens": max_new_tokens},
+        "presets": {"cpu": cpu},
+    }
+    path = folder / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    return path

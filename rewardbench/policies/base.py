@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 from rewardbench.options import build
 from rewardbench.rewards import Reward
 from rewardbench.runtime import models
+from rewardbench.runtime.tracking import Tracking
 from rewardbench.tasks.prompts import Prompt
 from rewardbench.tasks.spec import GenerationSpec, Preset
 
@@ -37,6 +38,7 @@ class RunContext:
     log: Callable[[dict[str, Any]], None] | None = None  #: receives one training-curve row per step
     eval_steps: tuple[int, ...] = ()  #: training steps, before the last, at which the policy is evaluated
     on_eval: Callable[[int, Any], None] | None = None  #: the harness's measurement of a model at a training step
+    tracking: Tracking = field(default_factory=Tracking)  #: the cell's experiment tracker (TRL's ``report_to``)
 
 
 @dataclass(frozen=True)

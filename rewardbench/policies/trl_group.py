@@ -80,7 +80,7 @@ class TrlGroupPolicy(Policy):
             save_strategy="steps",
             save_steps=max(1, o.save_steps or self.steps // 4),
             save_total_limit=1,
-            report_to=[],
+            **self.ctx.tracking.trl_arguments(),
             disable_tqdm=not ctx.progress,
             use_cpu=not torch.cuda.is_available(),
             bf16=torch.cuda.is_available() and torch.cuda.is_bf16_supported(),
@@ -99,12 +99,19 @@ class TrlGroupPolicy(Policy):
             callbacks=[
                 CurveCallback(
                     self,
-                    {"reward": "reward", "kl": "kl", "loss": "loss", "completions/mean_length": "completion_length"},
+                    {
+                        "reward": "reward",
+                        "kl": "kl",
+                        "loss": "loss",
+                        "entropy": "entropy",
+                        "completions/mean_length": "completion_length",
+                    },
                 ),
                 EvalPointCallback(self),
             ],
         )
         atomic_saves(trainer, output_dir)
+        ctx.tracking.point_trainer(trainer)
         resume = latest_valid(output_dir)
         trainer.train(resume_from_checkpoint=str(resume) if resume else None)
         trained = trainer.accelerator.unwrap_model(trainer.model)

@@ -82,7 +82,7 @@ class TrlPPOPolicy(Policy):
             num_sample_generations=0,
             logging_steps=1,
             save_strategy="no",
-            report_to=[],
+            **self.ctx.tracking.trl_arguments(),
             disable_tqdm=not ctx.progress,
             use_cpu=not torch.cuda.is_available(),
             bf16=torch.cuda.is_available() and torch.cuda.is_bf16_supported(),
@@ -111,6 +111,7 @@ class TrlPPOPolicy(Policy):
                 EvalPointCallback(self),
             ],
         )
+        ctx.tracking.point_trainer(trainer)
         trainer.train()
         trained = trainer.accelerator.unwrap_model(trainer.model).policy
         if o.lora_r:

@@ -7,6 +7,7 @@ evaluation does not retrain; TRL's GRPO/RLOO resume from their last checkpoint. 
 from __future__ import annotations
 
 import errno
+import functools
 import json
 import shutil
 import time
@@ -23,6 +24,7 @@ from rewardbench.policies.training import policy_tokenizer, seed_everything
 from rewardbench.registry import did_you_mean
 from rewardbench.rewards import REWARDS, Reward
 from rewardbench.runtime import models
+from rewardbench.runtime.tracking import Tracker, Tracking, check_tracker, scalars
 from rewardbench.steering.evaluate import evaluate_model
 from rewardbench.steering.results import SCHEMA, RunResult, write_run
 from rewardbench.tasks import Preset, RewardSpec, Task, load_task
@@ -48,6 +50,7 @@ class RunConfig:
     policy_options: dict[str, dict[str, Any]] = field(default_factory=dict)  #: per-policy overrides
     keep_policy: bool = True  #: keep each trained model (needed by ``rewardbench export``)
     progress: bool = True  #: progress bars
+    report_to: str = "none"  #: experiment tracker of every cell: none, tensorboard, trackio or wandb
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,7 @@ def plan(config: RunConfig) -> tuple[Task, list[RunSpec]]:
     """The task and the grid of runs of this shard, in a fixed order."""
     task = load_task(config.task)
     task.check_source(config.source)
+    check_tracker(config.report_to)
     check_policy_ids(task)
     preset = task.preset(config.preset)
     policies = config.policies or preset.policies
@@ -128,44 +132,55 @@ def run(config: RunConfig, *, echo: Callable[[str], None] = print) -> list[RunOu
     Each run holds a lock (``RUNS_DIR/NAME.lock``) while it trains: a second process on the same folder skips a run
     another one holds, and the lock of a process that died is released with it, so a rerun takes it over.
     """
-    from filelock import FileLock, Timeout
-
     task, specs = plan(config)
     runs_dir = Path(config.out) / task.id / "runs"
-    outcomes = []
-    prompts = None  # built once per invocation, and only if some run still has to run
     echo(f"task {task.id} ({config.source}, preset {config.preset}): {len(specs)} runs -> {runs_dir}")
-    for spec in specs:
-        path = runs_dir / spec.name / "result.json"
-        if path.exists():
+    # built once per invocation, and only if some run still has to run
+    prompts = functools.cache(lambda: task_prompts(task, config))
+    return [run_cell(task, config, spec, runs_dir, prompts, echo=echo) for spec in specs]
+
+
+def run_cell(
+    task: Task,
+    config: RunConfig,
+    spec: RunSpec,
+    runs_dir: Path,
+    prompts: Callable[[], tuple[list[Prompt], list[Prompt]]],
+    *,
+    echo: Callable[[str], None] = print,
+) -> RunOutcome:
+    """One cell of the grid under its lock: skipped when finished or held elsewhere, else run; never raises.
+
+    ``prompts`` returns :func:`task_prompts` (called only when the cell has to run). Every executor (this
+    process, Ray workers) goes through here, so a cell is trained once whichever machine gets to it first.
+    """
+    from filelock import FileLock, Timeout
+
+    path = runs_dir / spec.name / "result.json"
+    if path.exists():
+        echo(f"  {spec.name}: already finished, skipped")
+        return RunOutcome(spec, "skipped", path)
+    runs_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(runs_dir / f"{spec.name}.lock"))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        echo(f"  {spec.name}: being run by another process ({lock.lock_file}), skipped")
+        return RunOutcome(spec, "busy", None, "being run by another process")
+    try:
+        if path.exists():  # another process finished it between our check and our lock
             echo(f"  {spec.name}: already finished, skipped")
-            outcomes.append(RunOutcome(spec, "skipped", path))
-            continue
-        runs_dir.mkdir(parents=True, exist_ok=True)
-        lock = FileLock(str(runs_dir / f"{spec.name}.lock"))
-        try:
-            lock.acquire(timeout=0)
-        except Timeout:
-            echo(f"  {spec.name}: being run by another process ({lock.lock_file}), skipped")
-            outcomes.append(RunOutcome(spec, "busy", None, "being run by another process"))
-            continue
-        try:
-            if path.exists():  # another process finished it between our check and our lock
-                echo(f"  {spec.name}: already finished, skipped")
-                outcomes.append(RunOutcome(spec, "skipped", path))
-                continue
-            echo(f"  {spec.name}: running")
-            prompts = prompts or task_prompts(task, config)
-            check_free_space(task, config, spec, runs_dir / spec.name)
-            run_one(task, config, spec, runs_dir / spec.name, prompts)
-            outcomes.append(RunOutcome(spec, "done", path))
-        except Exception as exc:  # noqa: BLE001 - whatever breaks one run must not cost the others
-            detail = failure_line(exc, runs_dir / spec.name)
-            echo(f"  {spec.name}: FAILED: {detail}")
-            outcomes.append(RunOutcome(spec, "failed", None, detail))
-        finally:
-            lock.release()
-    return outcomes
+            return RunOutcome(spec, "skipped", path)
+        echo(f"  {spec.name}: running")
+        check_free_space(task, config, spec, runs_dir / spec.name)
+        run_one(task, config, spec, runs_dir / spec.name, prompts())
+        return RunOutcome(spec, "done", path)
+    except Exception as exc:  # noqa: BLE001 - whatever breaks one run must not cost the others
+        detail = failure_line(exc, runs_dir / spec.name)
+        echo(f"  {spec.name}: FAILED: {detail}")
+        return RunOutcome(spec, "failed", None, detail)
+    finally:
+        lock.release()
 
 
 def failure_line(exc: BaseException, where: Path) -> str:
@@ -232,11 +247,29 @@ def run_one(
     The policy is measured at ``preset.eval_points`` evenly spaced steps of training, the last after training;
     each point is kept in ``run_dir/work/points.json`` as soon as it is measured, so a resumed run keeps it.
     """
+    reward = spec.reward.load()
+    tracking = Tracking(config.report_to, f"rewardbench-{task.id}", spec.name, run_dir / "tracking")
+    tracker = tracking.open({"task": task.id, "policy": spec.policy, "reward": spec.reward.label, "seed": spec.seed})
+    try:
+        return _run_cell(task, config, spec, run_dir, prompts, reward, tracking, tracker)
+    finally:
+        tracker.close()
+
+
+def _run_cell(
+    task: Task,
+    config: RunConfig,
+    spec: RunSpec,
+    run_dir: Path,
+    prompts: tuple[list[Prompt], list[Prompt]],
+    reward: Reward,
+    tracking: Tracking,
+    tracker: Tracker,
+) -> RunResult:
     preset = task.preset(config.preset)
     model_spec = task.model[config.source]
     tok = policy_tokenizer(model_spec)
     train, heldout = prompts
-    reward = spec.reward.load()
     ctx = RunContext(
         model=model_spec,
         reward=reward,
@@ -247,6 +280,8 @@ def run_one(
         work_dir=run_dir / "work",
         options=policy_options(preset, config, spec.policy),
         progress=config.progress,
+        log=lambda row: tracker.log({f"curve/{k}": v for k, v in row.items() if k != "step"}, row["step"]),
+        tracking=tracking,
     )
     policy = POLICIES.get(spec.policy)(ctx)
     points = Points(run_dir / "work" / "points.json")
@@ -277,6 +312,8 @@ def run_one(
             time.perf_counter() - started,
             during_training=not final,
         )
+        for point in found:
+            tracker.log(scalars(point), step)
 
     ctx.eval_steps = policy.eval_steps(preset.eval_points)
     ctx.on_eval = lambda step, model: measure(step, model, final=False)

@@ -88,6 +88,8 @@ def _validate(task: Task, where: str) -> None:
             f"{where}: generation: need max_new_tokens >= 1, temperature > 0, 0 < top_p <= 1, top_k >= 0"
         )
     for name, preset in task.presets.items():
-        for key in ("batch_size", "steps", "samples_per_prompt", "eval_points"):
+        for key in ("batch_size", "steps", "samples_per_prompt", "eval_points", "run_cpus"):
             if getattr(preset, key) < 1:
                 raise ConfigError(f"{where}: presets.{name}.{key}: must be at least 1")
+        if preset.run_gpus < 0:
+            raise ConfigError(f"{where}: presets.{name}.run_gpus: must be 0 or more")

@@ -84,6 +84,8 @@ class Preset:
     steps: int = 20  #: training steps (optimiser rounds over one batch of rollouts)
     learning_rate: float = 3e-5  #: learning rate of every trainer unless a policy option overrides it
     eval_points: int = 4  #: evaluations of each trained policy along its training, the last one included
+    run_cpus: int = 1  #: CPU cores one run needs (its torch threads; a Ray task's ``num_cpus``)
+    run_gpus: float = 0.0  #: GPUs one run needs (a Ray task's ``num_gpus``)
     policy_options: dict[str, dict[str, Any]] = field(default_factory=dict)  #: per-policy option overrides
 
 

@@ -12,7 +12,7 @@ from rewardbench.errors import ConfigError, UnknownIdError
 from rewardbench.rewards import REWARDS
 from rewardbench.steering.harness import RunConfig, plan, run
 from rewardbench.steering.results import SCHEMA
-from tests.conftest import TINY_PROMPTS, contains_word_reward
+from tests.conftest import TINY_PROMPTS, contains_word_reward, write_tiny_task
 
 PROMPTS = list(TINY_PROMPTS)
 
@@ -28,33 +28,13 @@ def task_file(tmp_path: Path, tiny_policy: str) -> Iterator[Path]:
 
 
 def _write_task(tmp_path: Path, tiny_policy: str) -> Path:
-    items = "\n".join(f"    - {p}" for p in PROMPTS)
-    path = tmp_path / "tiny_task.yaml"
-    path.write_text(
-        f"""description: a tiny task for tests
-prompts:
-  source: inline
-  heldout_fraction: 0.3
-  items:
-{items}
-model: {{embedded: "{tiny_policy}"}}
-reward: {{embedded: test-contains-scam}}
-judges: [vader, test-contains-scam]
-generation: {{max_new_tokens: 5}}
-presets:
-  cpu:
-    policies: [reference, best-of-n, pfrl-ppo]
-    eval_prompts: 3
-    samples_per_prompt: 2
-    batch_size: 4
-    steps: 4
-    eval_points: 2
-    learning_rate: 0.01
-    policy_options: {{best-of-n: {{n: 2, ns: [1, 2, 4]}}}}
-""",
-        encoding="utf-8",
+    return write_tiny_task(
+        tmp_path,
+        tiny_policy,
+        judges=("vader", "test-contains-scam"),
+        policies=["reference", "best-of-n", "pfrl-ppo"],
+        policy_options={"best-of-n": {"n": 2, "ns": [1, 2, 4]}},
     )
-    return path
 
 
 def _config(task_file: Path, out: Path, **kw) -> RunConfig:
@@ -147,7 +127,7 @@ def test_unknown_policy_and_reward_ids_suggest_close_matches(task_file):
 
 
 def test_unknown_policy_in_a_task_preset_names_the_file_and_preset(task_file):
-    task_file.write_text(task_file.read_text().replace("[reference, best-of-n, pfrl-ppo]", "[reference, trl-ppp]"))
+    write_tiny_task(task_file.parent, "unused-model", policies=["reference", "trl-ppp"])
     with pytest.raises(
         ConfigError, match=r"tiny_task\.yaml: presets\.cpu: policy 'trl-ppp' not found; did you mean 'trl-ppo'"
     ):

@@ -21,7 +21,7 @@ from rewardbench.errors import ConfigError
 from rewardbench.rewards import REWARDS, load_reward
 from rewardbench.steering import harness
 from rewardbench.steering.harness import RunConfig, run
-from tests.conftest import TINY_PROMPTS, contains_word_reward
+from tests.conftest import contains_word_reward, write_tiny_task
 
 ROOT = Path(__file__).resolve().parents[2]
 #: keys that may differ between an interrupted and an uninterrupted run
@@ -29,33 +29,7 @@ VOLATILE = {"created", "timing", "policy_dir", "seconds"}
 
 
 def _task(tmp_path: Path, tiny_policy: str, **preset: object) -> Path:
-    items = "\n".join(f"    - {p}" for p in TINY_PROMPTS)
-    extra = "".join(f"\n    {k}: {json.dumps(v)}" for k, v in preset.items())
-    path = tmp_path / "tiny_task.yaml"
-    path.write_text(
-        f"""description: a tiny task for reliability tests
-prompts:
-  source: inline
-  heldout_fraction: 0.3
-  items:
-{items}
-model: {{embedded: "{tiny_policy}"}}
-reward: {{embedded: test-contains-scam}}
-judges: [vader]
-generation: {{max_new_tokens: 4}}
-presets:
-  cpu:
-    policies: [reference, pfrl-ppo]
-    eval_prompts: 3
-    samples_per_prompt: 2
-    batch_size: 4
-    steps: 4
-    eval_points: 2
-    learning_rate: 0.01{extra}
-""",
-        encoding="utf-8",
-    )
-    return path
+    return write_tiny_task(tmp_path, tiny_policy, max_new_tokens=4, **preset)
 
 
 @pytest.fixture()
@@ -270,8 +244,7 @@ def test_reward_option_typos_raise_the_projects_error_with_the_valid_options():
 
 
 def test_a_task_reward_option_typo_fails_in_plan(tmp_path, tiny_policy, scam_reward):
-    task = _task(tmp_path, tiny_policy)
-    task.write_text(task.read_text().replace("judges: [vader]", "judges: [{id: vader, options: {targt: negative}}]"))
+    task = write_tiny_task(tmp_path, tiny_policy, judges=({"id": "vader", "options": {"targt": "negative"}},))
     with pytest.raises(ConfigError, match=r"reward 'vader': targt: unknown option; did you mean 'target'"):
         harness.plan(RunConfig(task=str(task)))
 
