@@ -9,6 +9,7 @@ from rewardbench.errors import ConfigError
 from rewardbench.rewards.base import Probe, Reward, RewardCard
 
 CODES = ("negative", "neutral", "positive")
+SIGNALS = ("auto", "logit", "signed-logit")
 CODE_PATTERN = re.compile(r"^\s*\[(negative|neutral|positive)\]\s*")
 
 
@@ -33,10 +34,16 @@ class ControlCodeReward(Reward):
     """Multi-task sentiment reward selected by a control code.
 
     Measures: for code ``negative`` -logit, ``neutral`` -2*|logit| + 4, ``positive`` logit, where logit is the
-    ``base`` reward (a positive-sentiment logit) of the text without its code. Range: unbounded (neutral <= 4).
-    Higher is better. The code comes from the ``control_codes`` column (TRL passes dataset columns as keyword
-    arguments) or from a ``[code]`` prefix of the prompt; a prompt with neither is an error.
-    Checkpoint: the base reward's. Citation: TRL's sentiment-control example (von Werra et al.).
+    ``base`` reward's positive-sentiment score of the prompt without its code plus the completion (``text="full"``,
+    as the study scored it; ``text="completion"``: the completion alone). Range: unbounded (neutral <= 4). Higher
+    is better. The code comes from the ``control_codes`` column (TRL passes dataset columns as keyword arguments) or
+    from a ``[code]`` prefix of the prompt; a prompt with neither is an error.
+
+    The score a code transforms (``signal``): on a binary base (the study's lvwerra/distilbert-imdb) its raw
+    positive logit, as the study did; on a 3-class base (the embedded MiniLM) logit(positive) - logit(negative),
+    whose 0 means "as positive as negative", so that the neutral target peaks at a neutral text (a raw 3-class
+    logit has no neutral 0). ``signal="auto"`` (default) picks by the base's class count; ``"logit"`` or
+    ``"signed-logit"`` force one. Checkpoint: the base reward's. Citation: TRL's sentiment-control example.
 
     Example:
         >>> from rewardbench.rewards import load_reward
@@ -49,18 +56,24 @@ class ControlCodeReward(Reward):
         self,
         base: Reward | str = "sentiment-minilm-tweets",
         *,
+        text: str = "full",
+        signal: str = "auto",
         id: str = "control-code",
-        version: int = 1,
+        version: int = 2,
         **base_options: Any,
     ) -> None:
+        if text not in ("full", "completion"):
+            raise ConfigError(f"control-code text must be 'full' or 'completion', got {text!r}")
+        if signal not in SIGNALS:
+            raise ConfigError(f"control-code signal must be one of {SIGNALS}, got {signal!r}")
         if isinstance(base, str):
             from rewardbench.rewards import load_reward
 
             base_options.setdefault("target", "positive")
-            base_options.setdefault("mode", "logit")
-            base_options.setdefault("text", "completion")
+            base_options["mode"] = "logit" if signal == "auto" else signal
+            base_options["text"] = "full"  # the prompt this reward passes is already code-stripped (or empty)
             base = load_reward(base, **base_options)
-        self.base = base
+        self.base, self.text, self.signal = base, text, signal
         super().__init__(
             RewardCard(
                 id=id,
@@ -89,9 +102,18 @@ class ControlCodeReward(Reward):
                     "[positive], or pass control_codes=[...]"
                 )
             codes.append(code)
-            bare.append(rest)
+            bare.append(rest if self.text == "full" else "")
+        self._resolve_signal()
         logits = self.base(prompts=bare, completions=completions)
         return [transform(c, logit) for c, logit in zip(codes, logits)]
+
+    def _resolve_signal(self) -> None:
+        """``signal="auto"`` on a sentiment-classifier base: the signed logit when it has more than two classes."""
+        from rewardbench.rewards.sentiment import SentimentReward
+
+        if self.signal == "auto" and isinstance(self.base, SentimentReward):
+            self.base.mode = "signed-logit" if self.base.n_labels() > 2 else "logit"
+            self.signal = self.base.mode
 
 
 def imdb(**options: Any) -> ControlCodeReward:

@@ -11,7 +11,7 @@ from rewardbench.runtime import models
 from rewardbench.runtime.batching import default_max_tokens, map_groups
 from rewardbench.runtime.lm import max_positions
 
-MODES = ("prob", "logit", "margin")
+MODES = ("prob", "logit", "margin", "signed-logit")
 TEXTS = ("full", "completion")
 OPPOSITE = {"positive": "negative", "negative": "positive"}
 #: cardiffnlp/twitter-roberta-base-sentiment ships LABEL_0/1/2; its model card gives this order.
@@ -34,7 +34,9 @@ class SentimentReward(Reward):
 
     Measures: how strongly the classifier assigns the ``target`` label (negative, neutral or positive).
     Range: ``prob`` in [0, 1]; ``logit`` unbounded (the TRL IMDB examples' raw logit); ``margin`` =
-    p(target) - p(opposite) in [-1, 1] (the VADER/DistilBERT blog's rescaling). Higher is better.
+    p(target) - p(opposite) in [-1, 1] (half the VADER/DistilBERT blog's score: the blog returns 4p - 2 on a
+    binary classifier, which is 2 * (p - (1 - p))); ``signed-logit`` = logit(target) - logit(opposite), unbounded,
+    0 where the two are equally likely (on a 3-class classifier the raw logit has no such zero). Higher is better.
     Checkpoint: ``model`` (hub id, local folder, or ``embedded:sentiment-minilm-tweets``).
     Citation: Barbieri et al. 2020, TweetEval (cardiffnlp); Sanh et al. 2019, DistilBERT.
 
@@ -70,12 +72,12 @@ class SentimentReward(Reward):
             raise ConfigError(f"sentiment text must be one of {TEXTS}, got {text!r}")
         if target not in ("negative", "neutral", "positive"):
             raise ConfigError(f"sentiment target must be 'negative', 'neutral' or 'positive', got {target!r}")
-        if mode == "margin" and target not in OPPOSITE:
-            raise ConfigError("mode 'margin' needs a target with an opposite ('positive' or 'negative')")
+        if mode in ("margin", "signed-logit") and target not in OPPOSITE:
+            raise ConfigError(f"mode {mode!r} needs a target with an opposite ('positive' or 'negative')")
         self.model_spec, self.target, self.mode, self.text = model, target, mode, text
         self.label_map = dict(label_map or {})
         self.batch_size, self.max_batch_tokens = batch_size, max_batch_tokens
-        rng = {"prob": "[0, 1]", "logit": "(-inf, inf)", "margin": "[-1, 1]"}[mode]
+        rng = {"prob": "[0, 1]", "logit": "(-inf, inf)", "margin": "[-1, 1]", "signed-logit": "(-inf, inf)"}[mode]
         super().__init__(
             RewardCard(
                 id=id,
@@ -88,6 +90,10 @@ class SentimentReward(Reward):
                 probes=_PROBES.get(target, ()),
             )
         )
+
+    def n_labels(self) -> int:
+        """How many classes the classifier has (loads it)."""
+        return len(models.load_sequence_classifier(self.model_spec).config.id2label)
 
     def label_index(self, name: str) -> int:
         """Index of the canonical label ``name`` in the classifier's output."""
@@ -108,7 +114,7 @@ class SentimentReward(Reward):
         tok = models.load_tokenizer(self.model_spec)
         max_len = max_positions(model, tok)
         target = self.label_index(self.target)
-        opposite = self.label_index(OPPOSITE[self.target]) if self.mode == "margin" else None
+        opposite = self.label_index(OPPOSITE[self.target]) if self.mode in ("margin", "signed-logit") else None
         texts = [join_text(p, c) if self.text == "full" else c for p, c in zip(prompts, completions)]
         device = next(model.parameters()).device
         encoded = tok(texts, truncation=True, max_length=max_len)["input_ids"]
@@ -119,6 +125,8 @@ class SentimentReward(Reward):
                 logits = model(**enc).logits.float()
             if self.mode == "logit":
                 return logits[:, target].tolist()
+            if self.mode == "signed-logit":
+                return (logits[:, target] - logits[:, opposite]).tolist()
             probs = logits.softmax(-1)
             if self.mode == "prob":
                 return probs[:, target].tolist()
