@@ -306,25 +306,17 @@ def test_control_code_reward_reads_prefix_or_column(tiny_distilbert_binary):
         reward(prompts=["no code here", "[positive] x"], completions=COMPLETIONS)
 
 
-def _direct_logits(model_dir: str, texts: list[str]) -> list[list[float]]:
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer
-
-    tok = AutoTokenizer.from_pretrained(model_dir)
-    model = AutoModelForSequenceClassification.from_pretrained(model_dir).eval()
-    with torch.no_grad():
-        return [model(**tok(t, return_tensors="pt")).logits[0].tolist() for t in texts]
-
-
 def test_control_code_scores_the_code_stripped_prompt_plus_completion_by_a_signed_3_class_logit(tiny_bert_3class):
     # the tiny classifier's labels are ordered positive, negative, neutral
     reward = load_reward("control-code", model=tiny_bert_3class)
     prompts = ["[negative] i think dogecoin is", "[neutral] the movie was", "[positive] today"]
     logits = _direct_logits(tiny_bert_3class, [p.split("] ", 1)[1] + c for p, c in zip(prompts, COMPLETIONS * 2)])
+    logits = logits.tolist()
     signed = [row[0] - row[1] for row in logits]  # logit(positive) - logit(negative): 0 is neutral
     expected = [transform(code, s) for code, s in zip(["negative", "neutral", "positive"], signed)]
     assert reward(prompts=prompts, completions=(COMPLETIONS * 2)[:3]) == pytest.approx(expected, abs=1e-5)
     alone = load_reward("control-code", model=tiny_bert_3class, text="completion")
-    completion_logits = _direct_logits(tiny_bert_3class, (COMPLETIONS * 2)[:3])
+    completion_logits = _direct_logits(tiny_bert_3class, (COMPLETIONS * 2)[:3]).tolist()
     assert alone(prompts=prompts, completions=(COMPLETIONS * 2)[:3]) == pytest.approx(
         [transform(code, r[0] - r[1]) for code, r in zip(["negative", "neutral", "positive"], completion_logits)],
         abs=1e-5,
@@ -333,7 +325,7 @@ def test_control_code_scores_the_code_stripped_prompt_plus_completion_by_a_signe
 
 def test_control_code_on_a_binary_base_keeps_the_studys_raw_positive_logit(tiny_distilbert_binary):
     reward = load_reward("control-code-imdb", model=tiny_distilbert_binary)
-    (row,) = _direct_logits(tiny_distilbert_binary, ["the film" + COMPLETIONS[0]])
+    (row,) = _direct_logits(tiny_distilbert_binary, ["the film" + COMPLETIONS[0]]).tolist()
     labels = load_reward("sentiment-imdb", model=tiny_distilbert_binary)
     positive = labels.label_index("positive")
     assert reward(prompts=["[neutral] the film"], completions=[COMPLETIONS[0]]) == pytest.approx(
@@ -345,7 +337,7 @@ def test_control_code_on_a_binary_base_keeps_the_studys_raw_positive_logit(tiny_
 
 def test_signed_logit_mode_of_a_sentiment_reward(tiny_bert_3class):
     reward = load_reward("sentiment-minilm-tweets", model=tiny_bert_3class, target="negative", mode="signed-logit")
-    (row,) = _direct_logits(tiny_bert_3class, ["i think" + COMPLETIONS[0]])
+    (row,) = _direct_logits(tiny_bert_3class, ["i think" + COMPLETIONS[0]]).tolist()
     assert reward(prompts=["i think"], completions=[COMPLETIONS[0]]) == pytest.approx([row[1] - row[0]], abs=1e-5)
 
 
