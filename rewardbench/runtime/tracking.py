@@ -1,9 +1,10 @@
 """Experiment trackers (``--report-to``): one tracker run per grid cell, named after the cell.
 
-TRL's trainers report through their own ``report_to`` (:func:`trl_arguments`); everything else, the training
-curve every policy records (``curve/reward``, ``curve/kl``, ``curve/loss``, ``curve/entropy``, ... the same names
-for every trainer, PFRL's included) and the harness's evaluation points (``eval/train_reward``, ``eval/kl/k1``,
-``eval/judges/vader:negative``, ...), goes through :func:`open_tracker`.
+TRL's trainers report through their own ``report_to`` (:meth:`Tracking.trl_arguments`); everything else, the
+training curve every policy records (``curve/reward``, ``curve/kl``, ``curve/loss``, ``curve/entropy``, ... the
+same names for every trainer, PFRL's included) and the harness's evaluation points (``eval/train_reward``,
+``eval/kl/k1``, ``eval/judges/vader:negative``, ...), goes through the :class:`Tracker` of
+:meth:`Tracking.open`.
 
 - ``tensorboard``: event files under the run's ``tracking/`` folder (TRL's writer is pointed there too), so
   ``tensorboard --logdir OUT/TASK/runs`` shows every cell as one run.
@@ -23,8 +24,7 @@ from typing import Any
 from rewardbench.errors import ConfigError
 from rewardbench.registry import did_you_mean
 
-TRACKERS = ("none", "tensorboard", "trackio", "wandb")
-_PACKAGES = {"tensorboard": "tensorboard", "trackio": "trackio", "wandb": "wandb"}
+TRACKERS = ("none", "tensorboard", "trackio", "wandb")  #: each one but none is also the package it needs
 
 
 def check_tracker(kind: str) -> None:
@@ -37,18 +37,14 @@ def check_tracker(kind: str) -> None:
         raise ConfigError(
             f"unknown tracker {kind!r}{did_you_mean(kind, TRACKERS)}; choose one of {', '.join(TRACKERS)}"
         )
-    package = _PACKAGES.get(kind)
-    if package and importlib.util.find_spec(package) is None:
+    if kind != "none" and importlib.util.find_spec(kind) is None:
         raise ConfigError(
-            f"--report-to {kind} needs the {package!r} package: pip install 'rewardbench[{kind}]' "
-            f"(or pip install {package})"
+            f"--report-to {kind} needs the {kind!r} package: pip install 'rewardbench[{kind}]' (or pip install {kind})"
         )
 
 
 class Tracker:
-    """Where a cell's scalars go; the base class drops them (``--report-to none``)."""
-
-    kind = "none"
+    """Where a cell's scalars go; the base class drops them (``--report-to none``). A context manager: it closes."""
 
     def log(self, values: Mapping[str, Any], step: int) -> None:
         """Log the finite numbers of ``values`` at ``step`` (``None`` and non-numbers are skipped)."""
@@ -62,10 +58,14 @@ class Tracker:
     def close(self) -> None:
         pass
 
+    def __enter__(self) -> Tracker:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
 
 class _TensorBoard(Tracker):
-    kind = "tensorboard"
-
     def __init__(self, directory: Path, config: Mapping[str, Any]) -> None:
         from torch.utils.tensorboard import SummaryWriter
 
@@ -82,8 +82,6 @@ class _TensorBoard(Tracker):
 
 
 class _Wandb(Tracker):
-    kind = "wandb"
-
     def __init__(self, project: str, name: str, directory: Path, config: Mapping[str, Any]) -> None:
         import wandb
 
@@ -101,8 +99,6 @@ class _Wandb(Tracker):
 
 
 class _Trackio(Tracker):
-    kind = "trackio"
-
     def __init__(self, project: str, name: str, config: Mapping[str, Any]) -> None:
         import trackio
 
@@ -124,21 +120,6 @@ class _Trackio(Tracker):
         self.trackio.finish()
 
 
-def open_tracker(
-    kind: str, *, project: str, name: str, directory: Path, config: Mapping[str, Any] | None = None
-) -> Tracker:
-    """A tracker run named ``name`` in ``project``; ``directory`` holds its local files (TensorBoard's events)."""
-    check_tracker(kind)
-    config = config or {}
-    if kind == "tensorboard":
-        return _TensorBoard(directory, config)
-    if kind == "wandb":
-        return _Wandb(project, name, directory, config)
-    if kind == "trackio":
-        return _Trackio(project, name, config)
-    return Tracker()
-
-
 @dataclass(frozen=True)
 class Tracking:
     """Where one grid cell reports: the tracker, its project and run name, and the folder of its local files."""
@@ -146,12 +127,19 @@ class Tracking:
     kind: str = "none"  #: none, tensorboard, trackio or wandb
     project: str = "rewardbench"  #: tracker project (the harness uses ``rewardbench-TASK``)
     name: str = ""  #: tracker run name (the harness uses the cell's name, POLICY__REWARD__seedN)
-    directory: Path | None = None  #: local files (TensorBoard event files)
+    directory: Path = Path("tracking")  #: local files (TensorBoard event files)
 
     def open(self, config: Mapping[str, Any] | None = None) -> Tracker:
-        return open_tracker(
-            self.kind, project=self.project, name=self.name, directory=self.directory or Path("."), config=config
-        )
+        """The tracker run of this cell, with ``config`` recorded on it (a no-op tracker for ``none``)."""
+        check_tracker(self.kind)
+        config = config or {}
+        if self.kind == "tensorboard":
+            return _TensorBoard(self.directory, config)
+        if self.kind == "wandb":
+            return _Wandb(self.project, self.name, self.directory, config)
+        if self.kind == "trackio":
+            return _Trackio(self.project, self.name, config)
+        return Tracker()
 
     def trl_arguments(self) -> dict[str, Any]:
         """The ``TrainingArguments`` fields that make a TRL trainer report here under the cell's name."""
@@ -163,7 +151,7 @@ class Tracking:
         """Send a TRL trainer's TensorBoard events to this cell's folder (transformers' default is a dated folder
         under ``output_dir``)."""
         for callback in trainer.callback_handler.callbacks:
-            if type(callback).__name__ == "TensorBoardCallback" and self.directory is not None:
+            if type(callback).__name__ == "TensorBoardCallback":
                 callback.logging_dir = str(self.directory)
 
 

@@ -24,7 +24,7 @@ from rewardbench.policies.training import policy_tokenizer, seed_everything
 from rewardbench.registry import did_you_mean
 from rewardbench.rewards import REWARDS, Reward
 from rewardbench.runtime import models
-from rewardbench.runtime.tracking import Tracker, Tracking, check_tracker, scalars
+from rewardbench.runtime.tracking import Tracking, check_tracker, scalars
 from rewardbench.steering.evaluate import evaluate_model
 from rewardbench.steering.results import SCHEMA, RunResult, write_run
 from rewardbench.tasks import Preset, RewardSpec, Task, load_task
@@ -247,100 +247,86 @@ def run_one(
     The policy is measured at ``preset.eval_points`` evenly spaced steps of training, the last after training;
     each point is kept in ``run_dir/work/points.json`` as soon as it is measured, so a resumed run keeps it.
     """
-    reward = spec.reward.load()
     tracking = Tracking(config.report_to, f"rewardbench-{task.id}", spec.name, run_dir / "tracking")
-    tracker = tracking.open({"task": task.id, "policy": spec.policy, "reward": spec.reward.label, "seed": spec.seed})
-    try:
-        return _run_cell(task, config, spec, run_dir, prompts, reward, tracking, tracker)
-    finally:
-        tracker.close()
-
-
-def _run_cell(
-    task: Task,
-    config: RunConfig,
-    spec: RunSpec,
-    run_dir: Path,
-    prompts: tuple[list[Prompt], list[Prompt]],
-    reward: Reward,
-    tracking: Tracking,
-    tracker: Tracker,
-) -> RunResult:
-    preset = task.preset(config.preset)
-    model_spec = task.model[config.source]
-    tok = policy_tokenizer(model_spec)
-    train, heldout = prompts
-    ctx = RunContext(
-        model=model_spec,
-        reward=reward,
-        train_prompts=train,
-        generation=task.generation,
-        preset=preset,
-        seed=spec.seed,
-        work_dir=run_dir / "work",
-        options=policy_options(preset, config, spec.policy),
-        progress=config.progress,
-        log=lambda row: tracker.log({f"curve/{k}": v for k, v in row.items() if k != "step"}, row["step"]),
-        tracking=tracking,
-    )
-    policy = POLICIES.get(spec.policy)(ctx)
-    points = Points(run_dir / "work" / "points.json")
-
-    def measure(step: int, model: Any, *, final: bool) -> None:
-        if points.has(step):
-            return
-        started = time.perf_counter()
-        seed_everything(spec.seed)
-        rows = N_SAMPLE_ROWS * max(1, preset.samples_per_prompt) if final else N_SAMPLE_ROWS
-        found = evaluate_model(
-            task,
-            config.source,
-            policy,
-            model,
-            reward,
-            heldout,
-            preset.samples_per_prompt,
-            spec.seed,
-            tok,
-            step=step,
-            train_label=spec.reward.label,
-            sample_rows=rows,
+    with tracking.open(
+        {"task": task.id, "policy": spec.policy, "reward": spec.reward.label, "seed": spec.seed}
+    ) as tracker:
+        preset = task.preset(config.preset)
+        reward = spec.reward.load()
+        model_spec = task.model[config.source]
+        tok = policy_tokenizer(model_spec)
+        train, heldout = prompts
+        ctx = RunContext(
+            model=model_spec,
+            reward=reward,
+            train_prompts=train,
+            generation=task.generation,
+            preset=preset,
+            seed=spec.seed,
+            work_dir=run_dir / "work",
+            options=policy_options(preset, config, spec.policy),
             progress=config.progress,
+            log=lambda row: tracker.log({f"curve/{k}": v for k, v in row.items() if k != "step"}, row["step"]),
+            tracking=tracking,
         )
-        points.add(
-            [{**p, "final": p["final"] and final} for p in found],
-            time.perf_counter() - started,
-            during_training=not final,
-        )
-        for point in found:
-            tracker.log(scalars(point), step)
+        policy = POLICIES.get(spec.policy)(ctx)
+        points = Points(run_dir / "work" / "points.json")
 
-    ctx.eval_steps = policy.eval_steps(preset.eval_points)
-    ctx.on_eval = lambda step, model: measure(step, model, final=False)
-    train_seconds = _train_or_load(policy, run_dir, tok, points)
-    measure(policy.steps if policy.trains else 0, policy.model(), final=True)
-    timing = {
-        "train_seconds": train_seconds,
-        "eval_seconds": points.eval_seconds(),
-        "seconds_per_step": (train_seconds / len(policy.curve)) if train_seconds and policy.curve else None,
-    }
-    result = _result(
-        task,
-        config,
-        spec,
-        policy,
-        reward,
-        points.all(),
-        timing,
-        run_dir / "policy",
-        n_train=len(train),
-        n_heldout=len(heldout),
-    )
-    write_run(run_dir / "result.json", result)
-    if not config.keep_policy and (run_dir / "policy").is_dir():
-        shutil.rmtree(run_dir / "policy")
-    shutil.rmtree(run_dir / "work", ignore_errors=True)
-    return result
+        def measure(step: int, model: Any, *, final: bool) -> None:
+            if points.has(step):
+                return
+            started = time.perf_counter()
+            seed_everything(spec.seed)
+            rows = N_SAMPLE_ROWS * max(1, preset.samples_per_prompt) if final else N_SAMPLE_ROWS
+            found = evaluate_model(
+                task,
+                config.source,
+                policy,
+                model,
+                reward,
+                heldout,
+                preset.samples_per_prompt,
+                spec.seed,
+                tok,
+                step=step,
+                train_label=spec.reward.label,
+                sample_rows=rows,
+                progress=config.progress,
+            )
+            points.add(
+                [{**p, "final": p["final"] and final} for p in found],
+                time.perf_counter() - started,
+                during_training=not final,
+            )
+            for point in found:
+                tracker.log(scalars(point), step)
+
+        ctx.eval_steps = policy.eval_steps(preset.eval_points)
+        ctx.on_eval = lambda step, model: measure(step, model, final=False)
+        train_seconds = _train_or_load(policy, run_dir, tok, points)
+        measure(policy.steps if policy.trains else 0, policy.model(), final=True)
+        timing = {
+            "train_seconds": train_seconds,
+            "eval_seconds": points.eval_seconds(),
+            "seconds_per_step": (train_seconds / len(policy.curve)) if train_seconds and policy.curve else None,
+        }
+        result = _result(
+            task,
+            config,
+            spec,
+            policy,
+            reward,
+            points.all(),
+            timing,
+            run_dir / "policy",
+            n_train=len(train),
+            n_heldout=len(heldout),
+        )
+        write_run(run_dir / "result.json", result)
+        if not config.keep_policy and (run_dir / "policy").is_dir():
+            shutil.rmtree(run_dir / "policy")
+        shutil.rmtree(run_dir / "work", ignore_errors=True)
+        return result
 
 
 class Points:
