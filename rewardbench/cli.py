@@ -79,21 +79,19 @@ def cmd_list(args: argparse.Namespace) -> None:
             rows.append([tid, _first_sentence(task.description), sources, ", ".join(task.presets)])
         print(tabulate(rows, ["id", "description", "sources", "presets"], tablefmt="github"))
     elif args.what == "judges":
-        from rewardbench.rewards import REWARDS, list_rewards
+        from rewardbench.rewards import REWARDS
         from rewardbench.runtime.models import source_kind
         from rewardbench.tasks import load_task
 
         if not args.task:
             raise RewardBenchError("list judges needs a task, e.g. rewardbench list judges dogecoin_negative")
         task = load_task(args.task)
-        cards = {c.id: c for c in list_rewards()}
-        cards |= {s.label: REWARDS.get(s.id)(**s.options).card for s in task.judges if s.id in REWARDS}
-        cards |= {s.label: REWARDS.get(s.id)(**s.options).card for s in task.reward.values() if s.id in REWARDS}
         rows = []
         for role, spec in [(f"trained on ({src})", r) for src, r in task.reward.items()] + [
             ("judge", j) for j in task.judges
         ]:
-            card = cards.get(spec.label) or cards.get(spec.id)
+            # the card with the task's options (its target), built without loading weights; none for a model path
+            card = REWARDS.get(spec.id)(**spec.options).card if spec.id in REWARDS else None
             checkpoint = spec.options.get("model") or (card.checkpoint if card else spec.id)
             needs = "hub" if isinstance(checkpoint, str) and source_kind(checkpoint) == "hub" else "no hub"
             rows.append([spec.label, role, card.measures if card else "-", checkpoint or "-", needs])
@@ -271,18 +269,24 @@ def cmd_bench(args: argparse.Namespace) -> None:
     run_bench(config)
 
 
-def _examples(*commands: str) -> str:
-    return "examples:\n" + "\n".join(f"  {c}" for c in commands)
+def _verb(sub: Any, name: str, help: str, *examples: str) -> argparse.ArgumentParser:
+    """A subcommand whose ``--help`` ends with ``examples``."""
+    return sub.add_parser(
+        name,
+        help=help,
+        epilog="examples:\n" + "\n".join(f"  {c}" for c in examples),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
 
 
 def _add_list(sub: Any) -> None:
-    p = sub.add_parser(
+    p = _verb(
+        sub,
         "list",
-        help="list rewards, embedded models, policies, tasks, or a task's judges",
-        epilog=_examples(
-            "rewardbench list rewards", "rewardbench list policies", "rewardbench list judges dogecoin_negative"
-        ),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "list rewards, embedded models, policies, tasks, or a task's judges",
+        "rewardbench list rewards",
+        "rewardbench list policies",
+        "rewardbench list judges dogecoin_negative",
     )
     p.add_argument("what", choices=["rewards", "models", "policies", "tasks", "judges"])
     p.add_argument("task", nargs="?", help="the task whose judges to list (list judges TASK)")
@@ -290,14 +294,12 @@ def _add_list(sub: Any) -> None:
 
 
 def _add_score(sub: Any) -> None:
-    p = sub.add_parser(
+    p = _verb(
+        sub,
         "score",
-        help="score completions with one reward",
-        epilog=_examples(
-            'rewardbench score --reward vader --target negative "what a scam" "i love it"',
-            'rewardbench score --reward sentiment-minilm-tweets --prompt "i think dogecoin is" " a scam"',
-        ),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "score completions with one reward",
+        'rewardbench score --reward vader --target negative "what a scam" "i love it"',
+        'rewardbench score --reward sentiment-minilm-tweets --prompt "i think dogecoin is" " a scam"',
     )
     p.add_argument(
         "--reward", required=True, help="reward id (see `rewardbench list rewards`), model folder or hub id"
@@ -311,14 +313,12 @@ def _add_score(sub: Any) -> None:
 
 
 def _add_eval_rewards(sub: Any) -> None:
-    p = sub.add_parser(
+    p = _verb(
+        sub,
         "eval-rewards",
-        help="how often rewards agree with labelled preferences",
-        epilog=_examples(
-            "rewardbench eval-rewards --suite sentiment",
-            "rewardbench eval-rewards --suite probes --reward vader --reward textblob",
-        ),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "how often rewards agree with labelled preferences",
+        "rewardbench eval-rewards --suite sentiment",
+        "rewardbench eval-rewards --suite probes --reward vader --reward textblob",
     )
     p.add_argument("--suite", required=True, help="sentiment, summary or probes")
     p.add_argument("--source", default="embedded", help="embedded (no hub, default) or hub (adds the seeds' data)")
@@ -333,17 +333,15 @@ def _add_eval_rewards(sub: Any) -> None:
 
 
 def _add_run(sub: Any) -> None:
-    p = sub.add_parser(
+    p = _verb(
+        sub,
         "run",
-        help="train every (reward, policy, seed) of a task and evaluate on held-out prompts",
-        epilog=_examples(
-            "rewardbench run --task dogecoin_negative",
-            "rewardbench run --task tweets_positive --policy trl-grpo --seeds 0 1 2 --report-to tensorboard",
-            "rewardbench run --task dogecoin_negative --seeds 0 1 2 --executor ray",
-            "rewardbench run --task dogecoin_negative --seeds 0 1 2 --executor ray --ray-address HEAD_IP:6379",
-            "rewardbench run --task dogecoin_negative --policy-option trl-ppo:kl_coef=0.1",
-        ),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "train every (reward, policy, seed) of a task and evaluate on held-out prompts",
+        "rewardbench run --task dogecoin_negative",
+        "rewardbench run --task tweets_positive --policy trl-grpo --seeds 0 1 2 --report-to tensorboard",
+        "rewardbench run --task dogecoin_negative --seeds 0 1 2 --executor ray",
+        "rewardbench run --task dogecoin_negative --seeds 0 1 2 --executor ray --ray-address HEAD_IP:6379",
+        "rewardbench run --task dogecoin_negative --policy-option trl-ppo:kl_coef=0.1",
     )
     p.add_argument(
         "--task", required=True, help="task id (dogecoin_negative, tweets_negative, ...) or a task YAML path"
@@ -383,14 +381,12 @@ def _add_run(sub: Any) -> None:
 
 
 def _add_export(sub: Any) -> None:
-    p = sub.add_parser(
+    p = _verb(
+        sub,
         "export",
-        help="copy a run's trained policy out as a plain Hugging Face model folder",
-        epilog=_examples(
-            "rewardbench export runs/dogecoin_negative/runs/trl-ppo__sentiment-minilm-tweets-negative__seed0 "
-            "--out my-policy"
-        ),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "copy a run's trained policy out as a plain Hugging Face model folder",
+        "rewardbench export runs/dogecoin_negative/runs/trl-ppo__sentiment-minilm-tweets-negative__seed0 "
+        "--out my-policy",
     )
     p.add_argument("run_dir", help="a run folder: RESULTS/TASK/runs/POLICY__REWARD__seedN")
     p.add_argument("--out", required=True, help="destination folder (must not exist)")
@@ -398,24 +394,24 @@ def _add_export(sub: Any) -> None:
 
 
 def _add_report(sub: Any) -> None:
-    p = sub.add_parser(
+    p = _verb(
+        sub,
         "report",
-        help="render LEADERBOARD.md and plots from result JSON files",
-        epilog=_examples("rewardbench report runs/dogecoin_negative", "rewardbench report results/rewards"),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "render LEADERBOARD.md and plots from result JSON files",
+        "rewardbench report runs/dogecoin_negative",
+        "rewardbench report results/rewards",
     )
     p.add_argument("directory", help="folder with result JSON files, e.g. results/rewards")
     p.set_defaults(func=cmd_report)
 
 
 def _add_bench(sub: Any) -> None:
-    p = sub.add_parser(
+    p = _verb(
+        sub,
         "bench",
-        help="scoring and training throughput against the seeds' way -> BENCH.md",
-        epilog=_examples(
-            "rewardbench bench --out results/bench", "rewardbench bench --part scoring --case vader --repeats 1"
-        ),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "scoring and training throughput against the seeds' way -> BENCH.md",
+        "rewardbench bench --out results/bench",
+        "rewardbench bench --part scoring --case vader --repeats 1",
     )
     p.add_argument(
         "--out", default="results/bench", help="folder for BENCH.md and bench.json (default: results/bench)"
@@ -439,11 +435,12 @@ def _add_bench(sub: Any) -> None:
 
 
 def _add_zoo(sub: Any) -> None:
-    p = sub.add_parser(
+    p = _verb(
+        sub,
         "zoo",
-        help="the embedded model zoo",
-        epilog=_examples("rewardbench zoo build", "rewardbench zoo build smollm2-135m --force"),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "the embedded model zoo",
+        "rewardbench zoo build",
+        "rewardbench zoo build smollm2-135m --force",
     )
     zoo_sub = p.add_subparsers(dest="zoo_command", required=True)
     b = zoo_sub.add_parser("build", help="build (once) and cache the embedded models; prints their checks")
