@@ -128,7 +128,7 @@ def cmd_score(args: argparse.Namespace) -> None:
 def cmd_zoo_build(args: argparse.Namespace) -> None:
     from rewardbench.runtime import embedded
 
-    for manifest in embedded.build_all(args.names or None, force=args.force):
+    for manifest in embedded.build_all(args.names or None, force=args.force, precision=args.precision):
         line = f"{manifest['name']} v{manifest['version']}: {embedded.path_of(manifest['name'])}"
         line += f" (built in {manifest['build_seconds']} s"
         if "heldout_metrics" in manifest:
@@ -137,6 +137,8 @@ def cmd_zoo_build(args: argparse.Namespace) -> None:
                 f"; held-out accuracy pos-vs-neg {m['accuracy_pos_vs_neg']:.1%} (n={m['n_pos_vs_neg']}), "
                 f"3-class {m['accuracy_3class']:.1%} (n={m['n_3class']})"
             )
+        if "precision" in manifest:
+            line += f"; trained in {manifest['precision']}"
         print(line + ")")
 
 
@@ -188,6 +190,7 @@ def cmd_run(args: argparse.Namespace) -> None:
         keep_policy=not args.no_keep_policy,
         progress=not args.no_progress,
         report_to=args.report_to,
+        precision=args.precision,
     )
     if args.executor == "ray":
         from rewardbench.steering.ray_executor import run_on_ray
@@ -371,6 +374,7 @@ def _add_run(sub: Any) -> None:
         metavar="TRACKER",
         help="experiment tracker, one run per grid cell: none (default), tensorboard, trackio or wandb",
     )
+    _precision_argument(p, "training precision")
     p.add_argument(
         "--executor",
         default="local",
@@ -434,6 +438,18 @@ def _add_bench(sub: Any) -> None:
     p.set_defaults(func=cmd_bench)
 
 
+def _precision_argument(parser: argparse.ArgumentParser, what: str) -> None:
+    from rewardbench.runtime.precision import PRECISIONS
+
+    parser.add_argument(
+        "--precision",
+        default="auto",
+        choices=PRECISIONS,
+        help=f"{what}: auto (default: bf16 mixed precision where a bf16 matmul is measured faster than fp32 on this "
+        "machine, as on CUDA and CPUs with bf16 matrix units), fp32, or bf16",
+    )
+
+
 def _add_zoo(sub: Any) -> None:
     p = _verb(
         sub,
@@ -446,6 +462,7 @@ def _add_zoo(sub: Any) -> None:
     b = zoo_sub.add_parser("build", help="build (once) and cache the embedded models; prints their checks")
     b.add_argument("names", nargs="*", help="models to build (default: all)")
     b.add_argument("--force", action="store_true", help="rebuild even if cached")
+    _precision_argument(b, "precision of a build that trains (the classifier; written into its manifest)")
     b.set_defaults(func=cmd_zoo_build)
 
 

@@ -39,6 +39,7 @@ class RunContext:
     eval_steps: tuple[int, ...] = ()  #: training steps, before the last, at which the policy is evaluated
     on_eval: Callable[[int, Any], None] | None = None  #: the harness's measurement of a model at a training step
     tracking: Tracking = field(default_factory=Tracking)  #: the cell's experiment tracker (TRL's ``report_to``)
+    precision: str = "fp32"  #: training precision, resolved: fp32 or bf16 mixed precision (fp32 master weights)
 
 
 @dataclass(frozen=True)
@@ -80,12 +81,28 @@ def preserved_rng() -> Iterator[None]:
 
 @contextlib.contextmanager
 def evaluation_mode(model: Any) -> Iterator[None]:
-    """``model.eval()`` for the block, then the training mode it had."""
+    """``model.eval()`` in full precision for the block, then the training mode (and precision) it had.
+
+    A bf16 trainer may run its loop under autocast, and accelerate replaces a prepared model's ``forward`` with an
+    autocast wrapper (keeping the original as ``_original_forward``): both are lifted here, so every evaluation
+    point is measured in the same precision as the final one, whatever the training precision.
+    """
+    import torch
+
     was_training = model.training
+    wrapped = model.__dict__.get("forward")
+    original = model.__dict__.get("_original_forward")
     model.eval()
+    if wrapped is not None and original is not None:
+        model.forward = original
     try:
-        yield
+        with contextlib.ExitStack() as stack:
+            for kind in ("cpu", "cuda") if torch.cuda.is_available() else ("cpu",):
+                stack.enter_context(torch.autocast(kind, enabled=False))
+            yield
     finally:
+        if wrapped is not None and original is not None:
+            model.forward = wrapped
         model.train(was_training)
 
 

@@ -1,4 +1,5 @@
-"""Resumable trainer checkpoints that a kill or a full disk cannot leave half-written.
+"""Resumable trainer checkpoints: cheap (trainable weights and optimiser state only, written off the training
+thread), and never half-written by a kill or a full disk.
 
 A checkpoint is written into ``OUTPUT/.staging/`` and renamed into place only once complete, so ``OUTPUT`` holds
 whole checkpoints alone; older ones are removed only after the new one is in place. Before resuming, each
@@ -72,28 +73,82 @@ def _move(source: Path, target: Path) -> None:
     os.replace(source, target)  # atomic within a file system: the checkpoint appears whole or not at all
 
 
-def atomic_saves(trainer: Any, output_dir: Path) -> None:
-    """Make ``trainer`` write each checkpoint into ``output_dir/.staging`` and rename it into place when whole,
-    keeping only the newest (``save_total_limit=1``)."""
-    save = trainer._save_checkpoint
-    staging = output_dir / ".staging"
+def atomic_saves(trainer: Any, output_dir: Path) -> Callable[[], None]:
+    """Make ``trainer`` write cheap checkpoints, whole or not at all, keeping only the newest.
 
-    def atomic(model: Any, trial: Any, *args: Any, **kwargs: Any) -> Any:
-        shutil.rmtree(staging, ignore_errors=True)
-        staging.mkdir(parents=True)
-        trainer.args.output_dir = str(staging)
+    A checkpoint holds what resuming needs and nothing else: the *trainable* parameters (a frozen block or a
+    reference model is never copied: it is rebuilt from the checkpoint the run started from, and transformers loads
+    ``model.safetensors`` non-strictly), their optimiser state, the scheduler, the RNG states and the trainer state.
+    On the training thread the checkpoint costs an in-memory copy of those tensors; a writer thread puts them in
+    ``output_dir/.staging/checkpoint-N`` and renames it into place when whole. The next checkpoint (and the
+    returned ``finish``, which the trainer's owner calls after training) waits for the previous write.
+
+    Returns:
+        ``finish()``: waits for the last write; re-raises a write error there.
+    """
+    import threading
+
+    import torch
+    from transformers.trainer_callback import ExportableState
+
+    staging = output_dir / ".staging"
+    pending: list[threading.Thread] = []
+    errors: list[BaseException] = []
+
+    def finish() -> None:
+        while pending:
+            pending.pop().join()
+        if errors:
+            raise errors.pop()
+
+    def write(folder: Path, weights: dict[str, Any], optimizer: dict[str, Any]) -> None:
+        from safetensors.torch import save_file
+
         try:
-            result = save(model, trial, *args, **kwargs)
-        finally:
-            trainer.args.output_dir = str(output_dir)
-        for written in checkpoints(staging):
-            target = output_dir / written.name
+            save_file(weights, str(folder / "model.safetensors"), metadata={"format": "pt"})
+            torch.save(optimizer, folder / "optimizer.pt")
+            target = output_dir / folder.name
             if target.exists():
                 shutil.rmtree(target)
-            _move(written, target)
-        shutil.rmtree(staging, ignore_errors=True)
-        for old in checkpoints(output_dir)[:-1]:
-            shutil.rmtree(old)
-        return result
+            _move(folder, target)
+            shutil.rmtree(staging, ignore_errors=True)
+            for old in checkpoints(output_dir)[:-1]:
+                shutil.rmtree(old)
+        except BaseException as exc:  # noqa: BLE001 - handed to the training thread by finish()
+            errors.append(exc)
 
-    trainer._save_checkpoint = atomic
+    def save(model: Any, trial: Any, *args: Any, **kwargs: Any) -> None:
+        finish()
+        trainer.store_flos()
+        folder = staging / f"{PREFIX}{trainer.state.global_step}"
+        shutil.rmtree(staging, ignore_errors=True)
+        folder.mkdir(parents=True)
+        trainer._save_rng_state(str(folder))
+        torch.save(trainer.lr_scheduler.state_dict(), folder / "scheduler.pt")
+        for cb in [
+            c for c in [*trainer.callback_handler.callbacks, trainer.control] if isinstance(c, ExportableState)
+        ]:
+            trainer.state.stateful_callbacks[cb.__class__.__name__] = cb.state()
+        trainer.state.save_to_json(str(folder / "trainer_state.json"))
+        unwrapped = trainer.accelerator.unwrap_model(trainer.model)
+        weights = {n: p.detach().to("cpu", copy=True) for n, p in unwrapped.named_parameters() if p.requires_grad}
+        optimizer = _copy_tensors(trainer.optimizer.state_dict())
+        thread = threading.Thread(target=write, args=(folder, weights, optimizer), name="rewardbench-checkpoint")
+        thread.start()
+        pending.append(thread)
+
+    trainer._save_checkpoint = save
+    return finish
+
+
+def _copy_tensors(tree: Any) -> Any:
+    """``tree`` with every tensor copied to the CPU (a snapshot the optimiser's next step cannot change)."""
+    import torch
+
+    if isinstance(tree, torch.Tensor):
+        return tree.detach().to("cpu", copy=True)
+    if isinstance(tree, dict):
+        return {k: _copy_tensors(v) for k, v in tree.items()}
+    if isinstance(tree, list | tuple):
+        return type(tree)(_copy_tensors(v) for v in tree)
+    return tree

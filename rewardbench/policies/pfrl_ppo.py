@@ -23,6 +23,7 @@ from rewardbench.errors import ConfigError
 from rewardbench.policies.base import CommonOptions, Policy
 from rewardbench.policies.training import load_trainable_lm, policy_tokenizer, seed_everything
 from rewardbench.runtime.lm import left_pad, process_logits
+from rewardbench.runtime.precision import autocast
 from rewardbench.tasks.prompts import Prompt, columns_for
 from rewardbench.tasks.spec import GenerationSpec
 
@@ -53,22 +54,26 @@ def filter_logits(logits: torch.Tensor, history: torch.Tensor, gen: GenerationSp
 class TextRLModel(nn.Module):
     """pfrl model: observation (hidden state, history) -> (next-token distribution, value)."""
 
-    def __init__(self, head_weight: torch.Tensor, gen: GenerationSpec, value_hidden: int) -> None:
+    def __init__(
+        self, head_weight: torch.Tensor, gen: GenerationSpec, value_hidden: int, precision: str = "fp32"
+    ) -> None:
         super().__init__()
         vocab, width = head_weight.shape
         self.head = nn.Linear(width, vocab, bias=False)
         with torch.no_grad():
             self.head.weight.copy_(head_weight)
         self.value = nn.Sequential(nn.Linear(width, value_hidden), nn.Tanh(), nn.Linear(value_hidden, 1))
-        self.gen = gen
+        self.gen, self.precision = gen, precision
         self.last_logits: torch.Tensor | None = None  #: filtered logits of the last forward without gradients
 
     def forward(self, obs: tuple[torch.Tensor, torch.Tensor]) -> tuple[torch.distributions.Categorical, torch.Tensor]:
         hidden, history = obs
-        logits = filter_logits(self.head(hidden), history, self.gen)
+        with autocast(self.precision, hidden.device):  # bf16 matmuls; the distribution is built in fp32
+            logits, value = self.head(hidden).float(), self.value(hidden).float()
+        logits = filter_logits(logits, history, self.gen)
         if not torch.is_grad_enabled():  # acting: kept for the per-token KL, saving a second pass over the head
             self.last_logits = logits
-        return torch.distributions.Categorical(logits=logits), self.value(hidden)
+        return torch.distributions.Categorical(logits=logits), value
 
 
 class TokenEnv:
@@ -80,9 +85,18 @@ class TokenEnv:
     """
 
     def __init__(
-        self, lm: Any, tokenizer: Any, prompts: list[Prompt], reward: Any, gen: GenerationSpec, n_envs: int, seed: int
+        self,
+        lm: Any,
+        tokenizer: Any,
+        prompts: list[Prompt],
+        reward: Any,
+        gen: GenerationSpec,
+        n_envs: int,
+        seed: int,
+        precision: str = "fp32",
     ) -> None:
         self.lm, self.tok, self.prompts, self.reward, self.gen = lm, tokenizer, prompts, reward, gen
+        self.precision = precision
         self.n_envs = n_envs
         self.encoded = [tokenizer(p.text)["input_ids"] for p in prompts]
         self.history_width = max(len(ids) for ids in self.encoded) + gen.max_new_tokens
@@ -125,9 +139,10 @@ class TokenEnv:
             positions = (mask.cumsum(1) - 1).clamp(min=0)
             inputs = {"input_ids": batch["input_ids"]}
             self._cache = None
-        out = self.lm.base_model(
-            **inputs, attention_mask=mask, position_ids=positions, past_key_values=self._cache, use_cache=True
-        )
+        with autocast(self.precision, device):
+            out = self.lm.base_model(
+                **inputs, attention_mask=mask, position_ids=positions, past_key_values=self._cache, use_cache=True
+            )
         self._cache, self._cache_lengths, self._mask, self._positions = out.past_key_values, lengths, mask, positions
         hidden = out.last_hidden_state[:, -1].float()
         obs = []
@@ -194,9 +209,9 @@ class PfrlPPOPolicy(Policy):
         for p in lm.parameters():
             p.requires_grad_(False)
         device = next(lm.parameters()).device
-        net = TextRLModel(lm.get_output_embeddings().weight.detach().float(), ctx.generation, o.value_hidden).to(
-            device
-        )
+        net = TextRLModel(
+            lm.get_output_embeddings().weight.detach().float(), ctx.generation, o.value_hidden, ctx.precision
+        ).to(device)
         ref_head = lm.get_output_embeddings()
         agent = pfrl.agents.PPO(
             net,
@@ -212,7 +227,9 @@ class PfrlPPOPolicy(Policy):
             clip_eps=o.clip_eps,
             max_grad_norm=o.max_grad_norm,
         )
-        env = TokenEnv(lm, tok, ctx.train_prompts, ctx.reward, ctx.generation, self.batch_size, ctx.seed)
+        env = TokenEnv(
+            lm, tok, ctx.train_prompts, ctx.reward, ctx.generation, self.batch_size, ctx.seed, ctx.precision
+        )
         obs = env.observe()
         kl_sum = [0.0] * env.n_envs
         episode_kls: list[float] = []

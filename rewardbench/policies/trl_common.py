@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from transformers import TrainerCallback
@@ -30,10 +32,20 @@ class CurveCallback(TrainerCallback):
         self.keys = keys
 
     def on_log(self, args: Any, state: Any, control: Any, logs: dict[str, Any] | None = None, **kwargs: Any) -> None:
-        logs = logs or {}
+        self._row(int(state.global_step), logs or {})
+
+    def replay(self, checkpoint: Path) -> None:
+        """Record the rows of the steps before ``checkpoint`` from its trainer state (a resumed run's curve starts
+        at step 1, not at the checkpoint)."""
+        state = json.loads((checkpoint / "trainer_state.json").read_text(encoding="utf-8"))
+        for logs in state.get("log_history", []):
+            if "step" in logs:
+                self._row(int(logs["step"]), logs)
+
+    def _row(self, step: int, logs: dict[str, Any]) -> None:
         values = {col: logs[key] for key, col in self.keys.items() if key in logs}
         if values:
-            self.policy.record(int(state.global_step), **values)
+            self.policy.record(step, **values)
 
 
 class EvalPointCallback(TrainerCallback):
@@ -52,6 +64,17 @@ class EvalPointCallback(TrainerCallback):
         if hasattr(model, "get_base_model"):  # peft: the base model with the LoRA layers injected
             model = model.get_base_model()
         self.policy.eval_point(int(state.global_step), model)
+
+
+class SaveAt(TrainerCallback):
+    """Asks the trainer for a checkpoint after each of ``steps`` (and no other)."""
+
+    def __init__(self, steps: set[int]) -> None:
+        self.steps = steps
+
+    def on_step_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+        if state.global_step in self.steps:
+            control.should_save = True
 
 
 def peft_config(lora_r: int) -> Any:

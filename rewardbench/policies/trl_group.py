@@ -9,7 +9,14 @@ from rewardbench.errors import ConfigError
 from rewardbench.policies.base import Policy
 from rewardbench.policies.checkpoints import atomic_saves, latest_valid
 from rewardbench.policies.training import freeze_below, load_trainable_lm, policy_tokenizer, seed_everything
-from rewardbench.policies.trl_common import CurveCallback, EvalPointCallback, TrlOptions, peft_config, quiet_trl
+from rewardbench.policies.trl_common import (
+    CurveCallback,
+    EvalPointCallback,
+    SaveAt,
+    TrlOptions,
+    peft_config,
+    quiet_trl,
+)
 from rewardbench.runtime import models
 from rewardbench.tasks.prompts import columns_for
 
@@ -20,7 +27,7 @@ class GroupOptions(TrlOptions):
 
     num_generations: int = 4  #: completions per prompt in a group (must divide the batch size)
     beta: float = 0.0  #: KL coefficient against the reference
-    save_steps: int = 0  #: checkpoint every this many steps for resuming (0: a quarter of the steps)
+    save_steps: int = 0  #: checkpoint every this many steps for resuming (0: at the run's evaluation steps)
 
 
 class TrlGroupPolicy(Policy):
@@ -39,6 +46,13 @@ class TrlGroupPolicy(Policy):
     def disk_estimate(cls, weights_bytes: int) -> dict[str, int]:
         # a checkpoint holds the weights and Adam's two moments; the newest is written before the last is removed
         return {**super().disk_estimate(weights_bytes), "resumable checkpoints": 2 * 3 * weights_bytes}
+
+    def save_steps(self) -> set[int]:
+        """Steps after which a checkpoint is written: every ``save_steps``, or else the run's evaluation steps
+        (where the frontier already pauses training); never the last step, after which the run is done."""
+        every = self.options.save_steps
+        steps = range(every, self.steps, every) if every else self.ctx.eval_steps
+        return set(steps) - {self.steps}
 
     def trainer_options(self) -> dict[str, Any]:
         """Config fields of this trainer beyond the shared ones."""
@@ -77,13 +91,11 @@ class TrlGroupPolicy(Policy):
             repetition_penalty=gen.repetition_penalty,
             beta=o.beta,
             logging_steps=1,
-            save_strategy="steps",
-            save_steps=max(1, o.save_steps or self.steps // 4),
-            save_total_limit=1,
+            save_strategy="no",  # checkpoints are asked for by SaveAt and written by atomic_saves
             **self.ctx.tracking.trl_arguments(),
             disable_tqdm=not ctx.progress,
             use_cpu=not torch.cuda.is_available(),
-            bf16=torch.cuda.is_available() and torch.cuda.is_bf16_supported(),
+            bf16=ctx.precision == "bf16",  # mixed precision: fp32 master weights, bf16 autocast
             **self.trainer_options(),
         )
         model = load_trainable_lm(ctx.model)
@@ -97,7 +109,7 @@ class TrlGroupPolicy(Policy):
             processing_class=policy_tokenizer(ctx.model),
             peft_config=peft_config(o.lora_r),
             callbacks=[
-                CurveCallback(
+                curve := CurveCallback(
                     self,
                     {
                         "reward": "reward",
@@ -108,12 +120,18 @@ class TrlGroupPolicy(Policy):
                     },
                 ),
                 EvalPointCallback(self),
+                SaveAt(self.save_steps()),
             ],
         )
-        atomic_saves(trainer, output_dir)
+        finish = atomic_saves(trainer, output_dir)
         ctx.tracking.point_trainer(trainer)
         resume = latest_valid(output_dir)
-        trainer.train(resume_from_checkpoint=str(resume) if resume else None)
+        if resume:
+            curve.replay(resume)
+        try:
+            trainer.train(resume_from_checkpoint=str(resume) if resume else None)
+        finally:
+            finish()
         trained = trainer.accelerator.unwrap_model(trainer.model)
         if o.lora_r:
             trained = trained.merge_and_unload()

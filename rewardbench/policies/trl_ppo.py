@@ -14,6 +14,7 @@ from rewardbench.policies.training import freeze_below, load_trainable_lm, polic
 from rewardbench.policies.trl_adapter import RewardAdapter
 from rewardbench.policies.trl_common import CurveCallback, EvalPointCallback, TrlOptions, peft_config, quiet_trl
 from rewardbench.runtime import models
+from rewardbench.runtime.precision import autocast
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ class TrlPPOPolicy(Policy):
             **self.ctx.tracking.trl_arguments(),
             disable_tqdm=not ctx.progress,
             use_cpu=not torch.cuda.is_available(),
-            bf16=torch.cuda.is_available() and torch.cuda.is_bf16_supported(),
+            bf16=ctx.precision == "bf16",  # mixed precision: fp32 master weights, bf16 autocast
         )
         trainer = PPOTrainer(
             args=config,
@@ -112,7 +113,10 @@ class TrlPPOPolicy(Policy):
             ],
         )
         ctx.tracking.point_trainer(trainer)
-        trainer.train()
+        # TRL's PPO loop calls its models outside accelerate's autocast wrapper, so its bf16 switch alone leaves
+        # every forward in fp32 on a CPU: the loop runs under autocast here (weights and optimiser stay fp32)
+        with autocast(ctx.precision):
+            trainer.train()
         trained = trainer.accelerator.unwrap_model(trainer.model).policy
         if o.lora_r:
             trained = trained.merge_and_unload()

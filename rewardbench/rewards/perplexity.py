@@ -9,6 +9,7 @@ from rewardbench.errors import ConfigError
 from rewardbench.rewards.base import Probe, Reward, RewardCard
 from rewardbench.runtime import models
 from rewardbench.runtime.lm import encode_pairs, max_positions, score_pairs
+from rewardbench.runtime.precision import torch_dtype
 
 
 class InversePerplexityReward(Reward):
@@ -18,6 +19,8 @@ class InversePerplexityReward(Reward):
     (0, 1]; ``loglik`` = that mean log-likelihood, in (-inf, 0]. Higher is better. An empty completion is
     scored as the model's probability of ending there (its EOS token).
     One forward pass per length bucket of at most ``batch_size`` texts and ``max_batch_tokens`` padded tokens.
+    ``dtype="bfloat16"`` scores in bf16 (opt-in, for scoring inside training loops; default: fp32 on CPU, bf16
+    on CUDA); its agreement with fp32 rankings is measured in results/bench/BENCH.md.
     Checkpoint: ``model`` (default ``embedded:smollm2-135m``; any causal LM by hub id or path).
     Citation: Jelinek et al. 1977 (perplexity); TextRL (Lee 2022) for its use as an RL reward.
 
@@ -35,6 +38,7 @@ class InversePerplexityReward(Reward):
         mode: str = "inverse",
         batch_size: int = 32,
         max_batch_tokens: int | None = None,
+        dtype: str | None = None,
         id: str = "inverse-perplexity",
         version: int = 1,
     ) -> None:
@@ -42,6 +46,7 @@ class InversePerplexityReward(Reward):
             raise ConfigError(f"inverse-perplexity mode must be 'inverse' or 'loglik', got {mode!r}")
         self.model_spec, self.mode = model, mode
         self.batch_size, self.max_batch_tokens = batch_size, max_batch_tokens
+        self.dtype = torch_dtype(dtype)
         super().__init__(
             RewardCard(
                 id=id,
@@ -56,7 +61,7 @@ class InversePerplexityReward(Reward):
         )
 
     def _score(self, prompts: list[str], completions: list[str], **_: Any) -> list[float]:
-        model = models.load_causal_lm(self.model_spec)
+        model = models.load_causal_lm(self.model_spec, dtype=self.dtype)
         tok = models.load_tokenizer(self.model_spec)
         pairs = encode_pairs(tok, prompts, completions, max_positions(model, tok))
         scores = score_pairs(

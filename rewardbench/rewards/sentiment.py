@@ -10,6 +10,7 @@ from rewardbench.rewards.base import Probe, Reward, RewardCard, join_text
 from rewardbench.runtime import models
 from rewardbench.runtime.batching import default_max_tokens, map_groups
 from rewardbench.runtime.lm import max_positions
+from rewardbench.runtime.precision import torch_dtype
 
 MODES = ("prob", "logit", "margin", "signed-logit")
 TEXTS = ("full", "completion")
@@ -44,6 +45,8 @@ class SentimentReward(Reward):
     ``max_batch_tokens`` padded tokens (default by device, :func:`rewardbench.runtime.batching.default_max_tokens`),
     so scores do not depend on what else is in the batch. Labels are looked up by name in ``config.id2label``
     (through ``label_map`` for checkpoints that ship ``LABEL_0``-style names), never by index.
+    ``dtype="bfloat16"`` scores in bf16 (opt-in, for scoring inside training loops; default: fp32 on CPU, bf16
+    on CUDA); its agreement with fp32 rankings is measured in results/bench/BENCH.md.
 
     Example:
         >>> from rewardbench.rewards import load_reward
@@ -62,6 +65,7 @@ class SentimentReward(Reward):
         label_map: Mapping[str, str] | None = None,
         batch_size: int = 64,
         max_batch_tokens: int | None = None,
+        dtype: str | None = None,
         id: str = "sentiment",
         version: int = 1,
         citation: str = "",
@@ -77,6 +81,7 @@ class SentimentReward(Reward):
         self.model_spec, self.target, self.mode, self.text = model, target, mode, text
         self.label_map = dict(label_map or {})
         self.batch_size, self.max_batch_tokens = batch_size, max_batch_tokens
+        self.dtype = torch_dtype(dtype)
         rng = {"prob": "[0, 1]", "logit": "(-inf, inf)", "margin": "[-1, 1]", "signed-logit": "(-inf, inf)"}[mode]
         super().__init__(
             RewardCard(
@@ -110,7 +115,7 @@ class SentimentReward(Reward):
     def _score(self, prompts: list[str], completions: list[str], **_: Any) -> list[float]:
         import torch
 
-        model = models.load_sequence_classifier(self.model_spec)
+        model = models.load_sequence_classifier(self.model_spec, dtype=self.dtype)
         tok = models.load_tokenizer(self.model_spec)
         max_len = max_positions(model, tok)
         target = self.label_index(self.target)

@@ -14,6 +14,7 @@ from rewardbench.rewards.base import Probe, Reward, RewardCard
 from rewardbench.runtime import models
 from rewardbench.runtime.batching import default_max_tokens, length_groups
 from rewardbench.runtime.lm import max_positions, score_spans, start_token
+from rewardbench.runtime.precision import torch_dtype
 
 METRICS = ("logprob", "accuracy")
 
@@ -65,6 +66,8 @@ class SummaryFillReward(Reward):
     together and scored at once) or a causal LM (``filler="causal"``, the embedded SmolLM2: the true word is
     scored from the left context with the summary as prefix).
     The document is the ``documents`` column when given (TRL passes dataset columns), else the prompt.
+    ``dtype="bfloat16"`` scores in bf16 (opt-in, for scoring inside training loops; default: fp32 on CPU, bf16
+    on CUDA); its agreement with fp32 rankings is measured in results/bench/BENCH.md.
     Citation: the summary-fill study on openai/summarize_from_feedback (Stiennon et al. 2020 for the data).
 
     Example:
@@ -85,6 +88,7 @@ class SummaryFillReward(Reward):
         max_summary_words: int = 64,
         batch_size: int = 32,
         max_batch_tokens: int | None = None,
+        dtype: str | None = None,
         id: str = "summary-fill",
         version: int = 1,
     ) -> None:
@@ -97,6 +101,7 @@ class SummaryFillReward(Reward):
         self.model_spec, self.filler, self.metric = model, filler, metric
         self.n_masks, self.seed = n_masks, seed
         self.batch_size, self.max_batch_tokens = batch_size, max_batch_tokens
+        self.dtype = torch_dtype(dtype)
         self.max_document_words, self.max_summary_words = max_document_words, max_summary_words
         doc = (
             "The new parser reads sentences from the treebank and assigns each word a syntactic head . "
@@ -165,7 +170,7 @@ class SummaryFillReward(Reward):
 
     def _fill_causal(self, jobs: list[tuple[list[str], int, str]]) -> list[tuple[float, bool]]:
         # Left context only: one sequence per (document, summary) scores all of its masked words at once.
-        model = models.load_causal_lm(self.model_spec)
+        model = models.load_causal_lm(self.model_spec, dtype=self.dtype)
         tok = models.load_tokenizer(self.model_spec)
         max_len = max_positions(model, tok)
         groups = list(dict.fromkeys((tuple(words), summary) for words, _, summary in jobs))
@@ -201,7 +206,7 @@ class SummaryFillReward(Reward):
         return [(by_job[((tuple(w), s), i)].logprob_sum, by_job[((tuple(w), s), i)].greedy_match) for w, i, s in jobs]
 
     def _fill_masked(self, jobs: list[tuple[list[str], int, str]]) -> list[tuple[float, bool]]:
-        model = models.load_masked_lm(self.model_spec)
+        model = models.load_masked_lm(self.model_spec, dtype=self.dtype)
         tok = models.load_tokenizer(self.model_spec)
         if tok.mask_token_id is None:
             raise ConfigError(

@@ -34,7 +34,10 @@ class EmbeddedModel:
     name: str  #: the NAME of ``embedded:NAME``
     version: int  #: bumped whenever the recipe changes (the build folder is ``NAME-vVERSION``)
     description: str  #: one line for ``rewardbench list models``
-    build: Callable[[Path], dict[str, Any]]  #: writes an HF folder into the given path; returns manifest details
+    #: writes an HF folder into the given path; returns manifest details. A model that is trained (``trains``) is
+    #: called with ``precision=`` ("fp32" or "bf16") as well.
+    build: Callable[..., dict[str, Any]]
+    trains: bool = False  #: whether the build trains (and so runs in the chosen precision, recorded in the manifest)
 
 
 EMBEDDED: Registry[EmbeddedModel] = Registry(
@@ -60,8 +63,12 @@ def read_manifest(name: str) -> dict[str, Any]:
     return json.loads((ensure(name) / "manifest.json").read_text())
 
 
-def ensure(name: str, *, progress: bool = True) -> Path:
-    """Path of the built model ``name``, building it first if it is not cached."""
+def ensure(name: str, *, progress: bool = True, precision: str = "auto") -> Path:
+    """Path of the built model ``name``, building it first if it is not cached.
+
+    ``precision`` (auto, fp32 or bf16; :func:`rewardbench.runtime.precision.resolve`) is used only by a build that
+    trains, and is written into the manifest: a bf16 build gives slightly different weights from an fp32 one.
+    """
     target = path_of(name)
     if (target / "manifest.json").is_file():
         return target
@@ -78,7 +85,13 @@ def ensure(name: str, *, progress: bool = True) -> Path:
         started = time.perf_counter()
         if progress:
             print(f"[rewardbench] building embedded model {name!r} into {target} (once) ...", flush=True)
-        details = entry.build(tmp)
+        if entry.trains:
+            from rewardbench.runtime.precision import resolve
+
+            chosen = resolve(precision)
+            details = {"precision": chosen, **entry.build(tmp, precision=chosen)}
+        else:
+            details = entry.build(tmp)
         manifest = {
             "name": name,
             "version": entry.version,
@@ -98,11 +111,11 @@ def ensure(name: str, *, progress: bool = True) -> Path:
     return target
 
 
-def build_all(names: list[str] | None = None, *, force: bool = False) -> list[dict[str, Any]]:
-    """Build (or, with ``force``, rebuild) embedded models and return their manifests."""
+def build_all(names: list[str] | None = None, *, force: bool = False, precision: str = "auto") -> list[dict[str, Any]]:
+    """Build (or, with ``force``, rebuild) embedded models in ``precision`` and return their manifests."""
     manifests = []
     for name in names or EMBEDDED.in_order():
         if force:
             shutil.rmtree(path_of(name), ignore_errors=True)
-        manifests.append(json.loads((ensure(name) / "manifest.json").read_text()))
+        manifests.append(json.loads((ensure(name, precision=precision) / "manifest.json").read_text()))
     return manifests

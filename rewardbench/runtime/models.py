@@ -35,10 +35,11 @@ def default_device() -> torch.device:
 
 
 def inference_dtype(device: torch.device) -> torch.dtype:
-    """bf16 on CUDA (scoring only), fp32 on CPU.
+    """The default scoring dtype: bf16 on CUDA, fp32 on CPU (a reward's ``dtype`` option overrides it).
 
-    CPU scoring stays fp32 so scores are the same on every machine; bf16 would be faster only on CPUs with bf16
-    matrix units (the 2-core AMD EPYC of the committed bench does 780 GFLOP/s in bf16 against 207 in fp32).
+    CPU scoring stays fp32 so scores are the same on every machine; bf16 is faster only on CPUs with bf16 matrix
+    units (an AMD EPYC Zen 4: 780 GFLOP/s in bf16 against 215 in fp32; the Intel Xeon this was developed on: 162
+    against 307), and its effect on rankings is measured by ``rewardbench bench`` (see results/bench/BENCH.md).
     """
     import torch
 
@@ -120,9 +121,9 @@ def from_pretrained(loader: Callable[..., Any], spec: str, **kwargs: Any) -> Any
         raise ModelSourceError(f"could not load a model from {source!r}: {exc}") from exc
 
 
-def cached(kind: str, spec: str, device: Any, build: Callable[[], Any]) -> Any:
-    """Return the object cached under (kind, spec, device), building it once."""
-    key = (kind, resolve(spec), str(device))
+def cached(kind: str, spec: str, device: Any, build: Callable[[], Any], dtype: Any = None) -> Any:
+    """Return the object cached under (kind, spec, device, dtype), building it once."""
+    key = (kind, resolve(spec), str(device), str(dtype))
     with _LOCK:
         if key not in _CACHE:
             _CACHE[key] = build()
@@ -150,36 +151,37 @@ def load_tokenizer(spec: str, *, padding_side: str = "right") -> Any:
     return tok
 
 
-def _load_eval_model(auto_cls_name: str, spec: str, device: Any = None) -> Any:
+def _load_eval_model(auto_cls_name: str, spec: str, device: Any = None, dtype: Any = None) -> Any:
     import transformers
 
     device = device or default_device()
+    dtype = dtype or inference_dtype(device)
 
     def build() -> Any:
         auto_cls = getattr(transformers, auto_cls_name)
         try:
-            model = from_pretrained(auto_cls.from_pretrained, spec, dtype=inference_dtype(device))
+            model = from_pretrained(auto_cls.from_pretrained, spec, dtype=dtype)
         except ValueError as exc:  # transformers' "Unrecognized configuration class ... for this kind of AutoModel"
             kind = auto_cls_name.removeprefix("AutoModelFor")
             raise ConfigError(f"model {spec!r} cannot be loaded as a {kind} model: {exc}") from exc
         return model.to(device).eval()
 
-    return cached(auto_cls_name, spec, device, build)
+    return cached(auto_cls_name, spec, device, build, dtype)
 
 
-def load_sequence_classifier(spec: str, device: Any = None) -> Any:
+def load_sequence_classifier(spec: str, device: Any = None, dtype: Any = None) -> Any:
     """A shared, eval-mode ``AutoModelForSequenceClassification``."""
-    return _load_eval_model("AutoModelForSequenceClassification", spec, device)
+    return _load_eval_model("AutoModelForSequenceClassification", spec, device, dtype)
 
 
-def load_causal_lm(spec: str, device: Any = None) -> Any:
+def load_causal_lm(spec: str, device: Any = None, dtype: Any = None) -> Any:
     """A shared, eval-mode ``AutoModelForCausalLM`` (never train this copy: it is shared)."""
-    return _load_eval_model("AutoModelForCausalLM", spec, device)
+    return _load_eval_model("AutoModelForCausalLM", spec, device, dtype)
 
 
-def load_masked_lm(spec: str, device: Any = None) -> Any:
+def load_masked_lm(spec: str, device: Any = None, dtype: Any = None) -> Any:
     """A shared, eval-mode ``AutoModelForMaskedLM``."""
-    return _load_eval_model("AutoModelForMaskedLM", spec, device)
+    return _load_eval_model("AutoModelForMaskedLM", spec, device, dtype)
 
 
 def describe(spec: str) -> dict[str, Any]:

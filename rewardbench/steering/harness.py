@@ -23,7 +23,7 @@ from rewardbench.policies import POLICIES, Policy, RunContext
 from rewardbench.policies.training import policy_tokenizer, seed_everything
 from rewardbench.registry import did_you_mean
 from rewardbench.rewards import REWARDS, Reward
-from rewardbench.runtime import models
+from rewardbench.runtime import models, precision
 from rewardbench.runtime.tracking import Tracking, check_tracker, scalars
 from rewardbench.steering.evaluate import evaluate_model
 from rewardbench.steering.results import SCHEMA, RunResult, write_run
@@ -51,6 +51,8 @@ class RunConfig:
     keep_policy: bool = True  #: keep each trained model (needed by ``rewardbench export``)
     progress: bool = True  #: progress bars
     report_to: str = "none"  #: experiment tracker of every cell: none, tensorboard, trackio or wandb
+    #: training precision: auto (bf16 where measured faster), fp32 or bf16 (:mod:`rewardbench.runtime.precision`)
+    precision: str = "auto"
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,7 @@ def plan(config: RunConfig) -> tuple[Task, list[RunSpec]]:
     task = load_task(config.task)
     task.check_source(config.source)
     check_tracker(config.report_to)
+    precision.resolve(config.precision)  # bf16 on a machine without it fails here, before anything loads
     check_policy_ids(task)
     preset = task.preset(config.preset)
     policies = config.policies or preset.policies
@@ -268,6 +271,7 @@ def run_one(
             progress=config.progress,
             log=lambda row: tracker.log({f"curve/{k}": v for k, v in row.items() if k != "step"}, row["step"]),
             tracking=tracking,
+            precision=precision.resolve(config.precision),
         )
         policy = POLICIES.get(spec.policy)(ctx)
         points = Points(run_dir / "work" / "points.json")
@@ -430,6 +434,7 @@ def _result(
             "n_eval_prompts": n_heldout,
             "matched_kl": task.matched_kl,
             "eval_steps": [*policy.ctx.eval_steps, policy.steps if policy.trains else 0],
+            "precision": precision.why(policy.ctx.precision, config.precision),
         },
         "points": points,  # type: ignore[typeddict-item]
         "curve": policy.curve,

@@ -80,6 +80,7 @@ class _RunConfigRequired(TypedDict):
 class RunConfigInfo(_RunConfigRequired, total=False):
     matched_kl: float  #: the task's matched-KL point (version 2)
     eval_steps: list[int]  #: steps the policy was evaluated at (version 2)
+    precision: str  #: training precision, fp32 or bf16, and how it was chosen (absent in older runs: fp32)
 
 
 class _KLRequired(TypedDict):

@@ -7,11 +7,15 @@ from typing import Any
 
 from tqdm.auto import tqdm
 
+from rewardbench.runtime.precision import autocast
+
 
 def train_classifier(
-    encoder: str, examples: Sequence[Any], labels: Sequence[str], recipe: Any
+    encoder: str, examples: Sequence[Any], labels: Sequence[str], recipe: Any, *, precision: str = "fp32"
 ) -> tuple[Any, Any, list]:
     """Train ``AutoModelForSequenceClassification`` from ``encoder`` on ``examples`` (``.text``/``.label``).
+
+    ``precision="bf16"``: bf16 autocast for the forward pass (fp32 weights, gradients and AdamW state).
 
     Returns the model (eval mode), its tokenizer and a log of (step, loss) every 50 steps.
     """
@@ -47,7 +51,9 @@ def train_classifier(
             max_length=recipe.max_length,
             return_tensors="pt",
         )
-        loss = torch.nn.functional.cross_entropy(model(**enc).logits, label_ids[idx])
+        with autocast(precision, "cpu"):
+            logits = model(**enc).logits
+        loss = torch.nn.functional.cross_entropy(logits.float(), label_ids[idx])
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()

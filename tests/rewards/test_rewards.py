@@ -399,3 +399,25 @@ def test_only_the_assistant_messages_of_a_chat_completion_are_judged():
     vader = load_reward("vader", target="negative", text="completion")
     mixed = [{"role": "tool", "content": "lovely wonderful great"}, {"role": "assistant", "content": "awful"}]
     assert vader(completions=[mixed]) == vader(completions=["awful"])
+
+
+@pytest.mark.parametrize(
+    ("reward_id", "fixture", "options"),
+    [
+        (None, "tiny_bert_3class", {"target": "negative", "mode": "logit"}),
+        ("inverse-perplexity", "tiny_gpt2", {"mode": "loglik"}),
+        ("lm-judge", "tiny_gpt2", {"target": "negative"}),
+    ],
+)
+def test_bf16_scoring_is_opt_in_and_close_to_fp32(reward_id, fixture, options, request):
+    spec = request.getfixturevalue(fixture)
+    where = {"model": spec} if reward_id else {}
+    fp32 = load_reward(reward_id or spec, **where, **options)
+    bf16 = load_reward(reward_id or spec, **where, dtype="bfloat16", **options)
+    exact = fp32(prompts=PROMPTS, completions=COMPLETIONS)
+    rounded = bf16(prompts=PROMPTS, completions=COMPLETIONS)
+    loader = models.load_causal_lm if reward_id else models.load_sequence_classifier
+    assert next(loader(spec).parameters()).dtype == torch.float32  # the default on CPU
+    assert next(loader(spec, dtype=torch.bfloat16).parameters()).dtype == torch.bfloat16
+    assert rounded != exact  # computed in bf16, not silently in fp32
+    assert rounded == pytest.approx(exact, abs=0.1, rel=0.05)

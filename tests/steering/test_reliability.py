@@ -97,18 +97,33 @@ def test_a_kill_anywhere_then_a_rerun_gives_the_uninterrupted_numbers(uninterrup
             assert doc["timing"]["train_seconds"] is not None  # kept across the kill
 
 
-def test_a_kill_while_a_checkpoint_is_written_resumes_from_the_last_whole_one(tmp_path, tiny_policy):
-    task = _task(tmp_path, tiny_policy, policy_options={"trl-grpo": {"num_generations": 2, "save_steps": 1}})
+@pytest.mark.parametrize("trainable_layers", [0, 1])
+def test_a_kill_while_a_checkpoint_is_written_resumes_from_the_last_whole_one(tmp_path, tiny_policy, trainable_layers):
+    options = {"num_generations": 2, "save_steps": 1, "trainable_layers": trainable_layers}
+    task = _task(tmp_path, tiny_policy, policy_options={"trl-grpo": options})
     out = tmp_path / "out"
     killed = _grid(task, out, "trl-grpo", "checkpoint:3")
     assert killed.returncode == -9
     work = next(out.rglob("work")) / "trl-grpo"
     assert [p.name for p in work.glob("checkpoint-*")] == ["checkpoint-2"]  # the third never appeared, half-written
+    saved = _tensor_names(work / "checkpoint-2" / "model.safetensors")
+    if trainable_layers:  # only the last block and the final norm: the frozen block and embeddings are not copied
+        assert saved and all(n.startswith(("model.layers.1.", "model.norm.")) for n in saved), saved
+    else:
+        assert "model.embed_tokens.weight" in saved and any(n.startswith("model.layers.0.") for n in saved)
     again = _grid(task, out, "trl-grpo")
     assert again.returncode == 0, again.stderr[-2000:]
     (doc,) = [json.loads(p.read_text()) for p in out.rglob("result.json")]
     assert doc["points"][-1]["step"] == 4 and doc["curve"][-1]["step"] == 4  # the same number of steps
+    assert [row["step"] for row in doc["curve"]] == [1, 2, 3, 4]  # resumed after step 2, not restarted
     assert not _leftovers(out)
+
+
+def _tensor_names(path: Path) -> list[str]:
+    from safetensors import safe_open
+
+    with safe_open(str(path), framework="pt") as f:
+        return list(f.keys())
 
 
 def test_a_partial_checkpoint_is_set_aside_not_resumed(tmp_path, capsys):

@@ -1,0 +1,167 @@
+"""Training precision: fp32, or bf16 mixed precision (fp32 master weights, bf16 matmuls under autocast).
+
+``auto`` picks bf16 where it is faster, not merely where it exists: on CUDA when the GPU supports bf16; on a CPU
+only when oneDNN supports bf16 there *and* a bf16 matmul measured on this machine beats fp32 by
+:data:`MIN_SPEEDUP`. A CPU flag is not enough: the 2-core Intel Xeon this project is developed on reports
+``avx512_bf16`` yet does a 2048x2048 matmul at 162 GFLOP/s in bf16 against 307 in fp32 (bf16 runs through
+conversions without matrix units), while the AMD EPYC (Zen 4) of an earlier bench did 780 against 215. The
+measurement is cached per CPU model, torch version and thread count in ``$REWARDBENCH_HOME/precision.json``.
+
+Measurement (the KL and perplexity of the harness) always scores in fp32 on CPU; see :mod:`rewardbench.bench` for
+the measured bf16 error that is the reason.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import platform
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from rewardbench.errors import ConfigError
+from rewardbench.runtime.paths import home
+
+PRECISIONS = ("auto", "fp32", "bf16")
+MIN_SPEEDUP = 1.3  #: bf16 matmul throughput over fp32 that ``auto`` needs before it picks bf16 on a CPU
+
+
+def check(requested: str) -> str:
+    """``requested`` if it names a precision, else a :class:`ConfigError` listing them."""
+    if requested not in PRECISIONS:
+        raise ConfigError(f"precision must be one of {', '.join(PRECISIONS)}; got {requested!r}")
+    return requested
+
+
+def bf16_supported(device: Any) -> bool:
+    """Whether ``device`` (a torch device or its type) runs bf16 kernels at all."""
+    import torch
+
+    kind = getattr(device, "type", device)
+    if kind == "cuda":
+        return torch.cuda.is_available() and torch.cuda.is_bf16_supported()
+    if kind == "cpu":
+        return torch.backends.mkldnn.is_available() and bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    return False
+
+
+def matmul_rate(dtype: Any, device: Any = "cpu", size: int = 1024, repeats: int = 5) -> float:
+    """Best-of-``repeats`` GFLOP/s of a ``size`` x ``size`` matmul in ``dtype`` on ``device``."""
+    import torch
+
+    a = torch.randn(size, size, device=device).to(dtype)
+    b = torch.randn(size, size, device=device).to(dtype)
+    best = float("inf")
+    for attempt in range(repeats + 2):
+        if torch.device(device).type == "cuda":
+            torch.cuda.synchronize()
+        started = time.perf_counter()
+        torch.mm(a, b)
+        if torch.device(device).type == "cuda":
+            torch.cuda.synchronize()
+        if attempt >= 2:  # two warm-up calls
+            best = min(best, time.perf_counter() - started)
+    return 2 * size**3 / best / 1e9
+
+
+def _cpu_key() -> str:
+    import torch
+
+    model = platform.processor() or platform.machine()
+    try:
+        for line in open("/proc/cpuinfo", encoding="utf-8"):
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{model} | torch {torch.__version__} | {torch.get_num_threads()} threads"
+
+
+def cpu_probe() -> dict[str, Any]:
+    """fp32 and bf16 matmul GFLOP/s on this CPU (measured once per CPU model, torch and thread count; cached)."""
+    import torch
+
+    path = home() / "precision.json"
+    key = _cpu_key()
+    try:
+        cache = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        cache = {}
+    if key not in cache:
+        supported = bf16_supported("cpu")
+        fp32 = matmul_rate(torch.float32)
+        bf16 = matmul_rate(torch.bfloat16) if supported else None
+        cache[key] = {
+            "bf16_supported": supported,
+            "fp32_gflops": round(fp32, 1),
+            "bf16_gflops": bf16 and round(bf16, 1),
+        }
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(cache, indent=2), encoding="utf-8")
+    return {"cpu": key, **cache[key]}
+
+
+def resolve(requested: str = "auto", device: Any = None) -> str:
+    """``"fp32"`` or ``"bf16"`` for ``requested`` on ``device`` (default: CUDA when present, else CPU).
+
+    ``bf16`` on a device without bf16 kernels is an error that says so; ``auto`` follows the module docstring.
+    """
+    from rewardbench.runtime.models import default_device
+
+    check(requested)
+    kind = getattr(device or default_device(), "type", device)
+    if requested == "fp32":
+        return "fp32"
+    if requested == "bf16":
+        if not bf16_supported(kind):
+            raise ConfigError(f"--precision bf16: this {kind} has no bf16 kernels; use --precision fp32 or auto")
+        return "bf16"
+    if kind == "cuda":
+        return "bf16" if bf16_supported("cuda") else "fp32"
+    probe = cpu_probe()
+    faster = probe["bf16_supported"] and probe["bf16_gflops"] >= MIN_SPEEDUP * probe["fp32_gflops"]
+    return "bf16" if faster else "fp32"
+
+
+def why(precision: str, requested: str) -> str:
+    """One line on how ``precision`` was chosen from ``requested`` (for logs and run files)."""
+    if requested != "auto":
+        return f"{precision} (asked for)"
+    from rewardbench.runtime.models import default_device
+
+    if default_device().type == "cuda":
+        return f"{precision} (auto: CUDA {'with' if precision == 'bf16' else 'without'} bf16)"
+    probe = cpu_probe()
+    if not probe["bf16_supported"]:
+        return "fp32 (auto: this CPU has no bf16 kernels)"
+    ratio = probe["bf16_gflops"] / probe["fp32_gflops"]
+    return (
+        f"{precision} (auto: bf16 matmul {probe['bf16_gflops']:.0f} vs fp32 {probe['fp32_gflops']:.0f} GFLOP/s "
+        f"here, {ratio:.2f}x; bf16 needs {MIN_SPEEDUP}x)"
+    )
+
+
+@contextlib.contextmanager
+def autocast(precision: str, device: Any = None) -> Iterator[None]:
+    """bf16 autocast on ``device`` when ``precision`` is ``"bf16"``; nothing for fp32."""
+    import torch
+
+    from rewardbench.runtime.models import default_device
+
+    kind = getattr(device or default_device(), "type", device)
+    with torch.autocast(kind, dtype=torch.bfloat16, enabled=precision == "bf16"):
+        yield
+
+
+def torch_dtype(name: str | None) -> Any:
+    """The torch dtype of a reward's ``dtype`` option (``None``: the device default), or a ConfigError."""
+    import torch
+
+    if name is None:
+        return None
+    table = {"float32": torch.float32, "fp32": torch.float32, "bfloat16": torch.bfloat16, "bf16": torch.bfloat16}
+    if name not in table:
+        raise ConfigError(f"dtype must be 'float32' or 'bfloat16'; got {name!r}")
+    return table[name]
