@@ -11,6 +11,7 @@ scoring beside ours, and name it in ``CASES`` and ``_scoring``. The training par
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -22,7 +23,7 @@ from rewardbench.io import machine, stamp, write_json_atomic
 from rewardbench.policies import trained_policy_ids
 from rewardbench.registry import did_you_mean
 
-PARTS = ("scoring", "training")
+PARTS = ("scoring", "training", "precision")
 CASES = ("sentiment-minilm-tweets", "vader", "inverse-perplexity", "summary-fill-smollm2", "summary-fill-masked")
 
 
@@ -39,6 +40,8 @@ class BenchConfig:
     task: str = "dogecoin_negative"  #: task of the training part
     preset: str = ""  #: preset of the training part ("": gpu with CUDA, else cpu)
     steps: int = 3  #: training steps timed per policy
+    #: precisions every trainer of the training part runs in (bf16 is skipped where the device has no bf16 kernels)
+    precisions: tuple[str, ...] = ("fp32", "bf16")
     repeats: int = 3  #: timed repeats per scoring measurement (the best is reported)
     resume: bool = False  #: keep cases already in bench.json from this machine
 
@@ -85,6 +88,8 @@ def run_bench(config: BenchConfig, *, echo: Callable[[str], None] = print) -> Pa
         previous = load_bench(json_path)
         if previous["machine"] == machine():
             payload["scoring"], payload["training"] = previous.get("scoring", []), previous.get("training", [])
+            if previous.get("precision"):
+                payload["precision"] = previous["precision"]
             if previous.get("limit"):  # the kept scoring fractions are relative to the limit measured with them
                 payload["limit"] = previous["limit"]
             echo(f"resuming: {len(payload['scoring'])} scoring and {len(payload['training'])} training cases kept")
@@ -101,15 +106,22 @@ def run_bench(config: BenchConfig, *, echo: Callable[[str], None] = print) -> Pa
     save()
     if "scoring" in config.parts:
         _scoring(config, payload, out, save, echo)
+    if "precision" in config.parts and "precision" not in payload:
+        _precision(payload, echo)
+        save()
     if "training" in config.parts:
+        from rewardbench.runtime.precision import bf16_supported
+
         preset = config.preset or ("gpu" if torch.cuda.is_available() else "cpu")
-        done = {r["policy"] for r in payload["training"]}
-        for policy in config.policies or trained_policy_ids():
-            if policy in done:
+        done = {(r["policy"], r.get("precision", "fp32")) for r in payload["training"]}
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+        precisions = [p for p in config.precisions if p == "fp32" or bf16_supported(device)]
+        for policy, precision in itertools.product(config.policies or trained_policy_ids(), precisions):
+            if (policy, precision) in done:
                 continue
             from rewardbench.bench.training import measure_policy
 
-            echo(f"  training {policy} on {config.task} ({preset} preset, {config.steps} steps)")
+            echo(f"  training {policy} on {config.task} ({preset} preset, {config.steps} steps, {precision})")
             payload["training"].append(
                 {
                     **measure_policy(
@@ -117,6 +129,7 @@ def run_bench(config: BenchConfig, *, echo: Callable[[str], None] = print) -> Pa
                         task_id=config.task,
                         preset=preset,
                         steps=config.steps,
+                        precision=precision,
                         work_dir=out / ".work",
                         echo=echo,
                     ),
@@ -147,6 +160,24 @@ def render_only(out: str | Path) -> Path:
     if not path.is_file():
         raise ConfigError(f"{path} not found; run `rewardbench bench --out {out}` first")
     return render.write(load_bench(path), Path(out) / "BENCH.md")
+
+
+def _precision(payload: dict[str, Any], echo: Callable[[str], None]) -> None:
+    """fp32 and bf16 side by side: matmul limits, scoring speed and ranking agreement, log-prob error."""
+    from rewardbench.bench import precision, scoring
+
+    echo("  precision: fp32 and bf16 matmul limits, scoring, log-prob error")
+    limit = precision.limits()
+    echo(
+        f"    matmul limit fp32 {limit['fp32']['flops_per_s'] / 1e9:.0f}, bf16 "
+        f"{limit['bf16']['flops_per_s'] / 1e9:.0f} GFLOP/s"
+    )
+    texts = scoring.tweet_texts(256)
+    payload["precision"] = {
+        "limits": limit,
+        "scoring": precision.scoring(texts, limit, echo=echo),
+        "logprob_error": precision.logprob_error(texts[:64]),
+    }
 
 
 def _scoring(

@@ -155,12 +155,13 @@ def training_section(runs: list[dict[str, Any]]) -> list[str]:
     rows = []
     for r in runs:
         rows.append(
-            [r["policy"], r["batch_size"], r["steps"], _f(r["step_seconds"], ".2f"), _f(r["samples_per_s"], ".2f")]
+            [r["policy"], r.get("precision", "fp32"), r["batch_size"], r["steps"]]
+            + [_f(r["step_seconds"], ".2f"), _f(r["samples_per_s"], ".2f")]
             + [f"{r['per_step'][p]:.2f} ({_pct(r['fractions'][p])})" for p in PHASES]
             + [_f(r["rss_peak_mb"] / 1024, ".1f"), _f((r.get("cuda_peak_mb") or 0) / 1024 or None, ".1f")]
         )
     headers = (
-        ["policy", "batch", "steps", "s/step", "samples/s"]
+        ["policy", "precision", "batch", "steps", "s/step", "samples/s"]
         + [f"{p.replace('_', ' ')} s" for p in PHASES]
         + ["peak RSS GiB", "peak CUDA GiB"]
     )
@@ -179,13 +180,94 @@ def training_section(runs: list[dict[str, Any]]) -> list[str]:
         "- **ref value forward**: forwards with gradients off outside generation and reward: the reference "
         "and value models and the rollout log-probs.",
         "- **optimisation**: forwards with gradients on, `backward`, optimiser steps (pfrl: its whole update).",
-        "- **checkpoint**: Trainer checkpoints that make GRPO/RLOO resumable, at a full run's cadence (every "
-        "quarter of the preset's steps), so a short bench pays them at the same rate per step.",
+        "- **checkpoint**: the training thread's part of the checkpoints that make GRPO/RLOO resumable (a copy of "
+        "the trainable weights and optimiser state; the file writing runs on a thread of its own), at a full run's "
+        "cadence (its evaluation points), so a short bench pays them at the same rate per step.",
         "- **harness**: rewardbench's glue: the TRL reward adapter (decode, split, columns), the token "
         "environment's bookkeeping, pfrl's per-token KL for the curve, the curve callback.",
         "- **other**: the rest of the trainer's step (its own bookkeeping, logging, data loading).",
         "",
     ]
+
+
+def precision_section(payload: dict[str, Any]) -> list[str]:
+    """fp32 against bf16: limits, training steps, scoring speed and agreement, log-prob error."""
+    part = payload["precision"]
+    fp32, bf16 = (part["limits"][p]["flops_per_s"] for p in ("fp32", "bf16"))
+    lines = [
+        "## Precision: fp32 and bf16 side by side",
+        "",
+        f"Matmul limits measured in this run: fp32 **{fp32 / 1e9:.0f}**, bf16 **{bf16 / 1e9:.0f}** GFLOP/s "
+        f"(bf16/fp32 = **{bf16 / fp32:.2f}x**). `--precision auto` picks bf16 only where it is at least 1.3x.",
+        "",
+    ]
+    by_policy: dict[str, dict[str, Any]] = {}
+    for r in payload.get("training", []):
+        by_policy.setdefault(r["policy"], {})[r.get("precision", "fp32")] = r
+    rows = [
+        [policy]
+        + [_f(runs[p]["step_seconds"], ".2f") if p in runs else "-" for p in ("fp32", "bf16")]
+        + [_f(runs[p]["samples_per_s"], ".2f") if p in runs else "-" for p in ("fp32", "bf16")]
+        + [f"{runs['fp32']['step_seconds'] / runs['bf16']['step_seconds']:.2f}x" if len(runs) == 2 else "-"]
+        for policy, runs in by_policy.items()
+    ]
+    if rows:
+        lines += [
+            "Training (same task, preset, batch and steps as the table below):",
+            "",
+            tabulate(
+                rows,
+                headers=["policy", "fp32 s/step", "bf16 s/step", "fp32 samples/s", "bf16 samples/s", "bf16 speed-up"],
+                tablefmt="github",
+                disable_numparse=True,
+            ),
+            "",
+        ]
+    rows = [
+        [
+            s["reward"],
+            s["batch"],
+            _f(s["fp32"]["texts_per_s"]),
+            _pct(s["fp32"]["limit_fraction"]),
+            _f(s["bf16"]["texts_per_s"]),
+            _pct(s["bf16"]["limit_fraction"]),
+            f"{s['speedup']:.2f}x",
+            f"{s['pairwise_agreement']:.4f}",
+            f"{s['max_abs_diff']:.2g}",
+        ]
+        for s in part["scoring"]
+    ]
+    err = part["logprob_error"]
+    lines += [
+        'Scoring (`dtype="bfloat16"` on the reward against the fp32 default; each as a share of its own '
+        f"matmul limit). *Ranking agreement*: the share of pairs of {part['scoring'][0]['agreement_texts']} "
+        "held-out tweets that the bf16 scores order as the fp32 scores do.",
+        "",
+        tabulate(
+            rows,
+            headers=[
+                "reward",
+                "batch",
+                "fp32 texts/s",
+                "of fp32 limit",
+                "bf16 texts/s",
+                "of bf16 limit",
+                "bf16 speed-up",
+                "ranking agreement",
+                "max |score diff|",
+            ],
+            tablefmt="github",
+            disable_numparse=True,
+        ),
+        "",
+        f"Log-prob error of bf16 under `{err['model']}` on {err['texts']} tweets ({err['tokens']} tokens): mean "
+        f"|Δ| {err['mean_abs_token_diff']:.3f} nats per token (max {err['max_abs_token_diff']:.2f}); summed "
+        f"over a text, as the KL's k1 sums it, mean {err['mean_abs_sequence_diff']:.2f} nats (max "
+        f"{err['max_abs_sequence_diff']:.2f}). Matched-KL comparisons are made at about 1.5 nats, so the harness "
+        "measures KL and perplexity in fp32 on a CPU whatever the training precision.",
+        "",
+    ]
+    return lines
 
 
 def render(payload: dict[str, Any]) -> str:
@@ -234,6 +316,8 @@ def render(payload: dict[str, Any]) -> str:
         ]
         for case in payload["scoring"]:
             lines += scoring_section(case)
+    if payload.get("precision"):
+        lines += precision_section(payload)
     if payload.get("training"):
         lines += training_section(payload["training"])
     return "\n".join(lines).rstrip() + "\n"

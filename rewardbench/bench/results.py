@@ -88,8 +88,27 @@ class _TrainingRequired(TypedDict):
 
 
 class TrainingCase(_TrainingRequired, total=False):
+    precision: str  #: fp32 or bf16 (absent in benches before the precision part: fp32)
     git_commit: str | None
     measured: str
+
+
+class PrecisionScoring(TypedDict):
+    reward: str
+    batch: int
+    texts: int
+    fp32: dict[str, float]  #: texts_per_s, limit_fraction (of the fp32 matmul limit)
+    bf16: dict[str, float]  #: texts_per_s, limit_fraction (of the bf16 matmul limit)
+    speedup: float  #: bf16 texts/s over fp32
+    pairwise_agreement: float  #: share of text pairs bf16 orders as fp32 does
+    agreement_texts: int
+    max_abs_diff: float
+
+
+class PrecisionPart(TypedDict):
+    limits: dict[str, Limit]  #: fp32 and bf16 matmul limits measured in the same run
+    scoring: list[PrecisionScoring]
+    logprob_error: dict[str, Any]  #: bf16 vs fp32 token log-prob differences under the policy LM
 
 
 class _BenchRequired(TypedDict):
@@ -105,6 +124,7 @@ class _BenchRequired(TypedDict):
 
 class BenchResult(_BenchRequired, total=False):
     limit: Limit
+    precision: PrecisionPart
 
 
 def check_bench(doc: Any, where: str) -> BenchResult:

@@ -79,7 +79,7 @@ def instrument(clock: PhaseClock) -> Iterator[None]:
     from torch.optim.optimizer import register_optimizer_step_post_hook, register_optimizer_step_pre_hook
     from transformers import GenerationMixin
 
-    from rewardbench.policies import pfrl_ppo
+    from rewardbench.policies import pfrl_ppo, trl_group
     from rewardbench.policies.base import Policy
     from rewardbench.policies.pfrl_ppo import TokenEnv
     from rewardbench.policies.trl_adapter import RewardAdapter
@@ -93,12 +93,20 @@ def instrument(clock: PhaseClock) -> Iterator[None]:
         (RewardAdapter, "score_ids", "harness"),
         (TokenEnv, "step", "harness"),
         (pfrl_ppo, "sampled_token_kl", "harness"),  # the KL column of pfrl's training curve
-        (transformers.Trainer, "_save_checkpoint", "checkpoint"),  # GRPO/RLOO checkpoints, for resuming
+        (transformers.Trainer, "_save_checkpoint", "checkpoint"),  # a TRL trainer's own checkpoints
         (CurveCallback, "on_log", "harness"),
         (Policy, "record", "harness"),
         (torch.Tensor, "backward", "optimisation"),
     ]
     originals = [(owner, name, owner.__dict__[name]) for owner, name, _ in patches]
+    atomic_saves = trl_group.atomic_saves
+
+    def timed_saves(trainer: Any, output_dir: Path) -> Callable[[], None]:
+        """GRPO/RLOO checkpoints: the training thread's part (snapshot; waiting for the previous write) as
+        checkpoint; the write itself runs on a thread of its own, beside the next steps."""
+        finish = atomic_saves(trainer, output_dir)
+        trainer._save_checkpoint = clock.wrap("checkpoint", trainer._save_checkpoint)
+        return clock.wrap("checkpoint", finish)
 
     def pre_forward(module: Any, _args: Any) -> None:
         if not clock.busy:  # an outermost forward: reference/value/log-prob (no grad) or the training forward
@@ -124,8 +132,10 @@ def instrument(clock: PhaseClock) -> Iterator[None]:
     try:
         for (owner, name, phase), (_, _, fn) in zip(patches, originals):
             setattr(owner, name, clock.wrap(phase, fn))
+        trl_group.atomic_saves = timed_saves
         yield
     finally:
+        trl_group.atomic_saves = atomic_saves
         for owner, name, fn in originals:
             setattr(owner, name, fn)
         for handle in handles:
@@ -160,6 +170,7 @@ def measure_policy(
     preset: str = "cpu",
     steps: int = 3,
     seed: int = 0,
+    precision: str = "fp32",
     work_dir: Path,
     echo: Callable[[str], None] = print,
 ) -> dict[str, Any]:
@@ -181,8 +192,8 @@ def measure_policy(
     reward = TimedReward(base, clock)
     options = {**spec.policy_options.get(policy_id, {}), "steps": steps}
     if POLICIES.get(policy_id).options_class.__dataclass_fields__.get("save_steps"):
-        # checkpoint at the cadence of a full run of the preset (a quarter of its steps), not of these few steps
-        options.setdefault("save_steps", max(1, spec.steps // 4))
+        # checkpoint at the cadence of a full run of the preset (its evaluation points), not of these few steps
+        options.setdefault("save_steps", max(1, spec.steps // spec.eval_points))
     ctx = RunContext(
         model=task.model["embedded"],
         reward=reward,
@@ -193,6 +204,7 @@ def measure_policy(
         work_dir=work_dir / policy_id,
         options=options,
         progress=False,
+        precision=precision,
     )
     shutil.rmtree(ctx.work_dir, ignore_errors=True)  # a checkpoint left by an earlier bench would be resumed
     policy = POLICIES.get(policy_id)(ctx)
@@ -209,6 +221,7 @@ def measure_policy(
     per_step = {phase: seconds.get(phase, 0.0) / steps for phase in PHASES}
     result = {
         "policy": policy_id,
+        "precision": precision,
         "task": task.id,
         "preset": preset,
         "steps": steps,
@@ -224,8 +237,8 @@ def measure_policy(
         **peak.as_dict(),
     }
     echo(
-        f"    {policy_id}: {result['step_seconds']:.2f} s/step, {result['samples_per_s']:.2f} samples/s, "
-        f"harness {100 * result['fractions']['harness']:.1f}%"
+        f"    {policy_id} ({precision}): {result['step_seconds']:.2f} s/step, "
+        f"{result['samples_per_s']:.2f} samples/s, harness {100 * result['fractions']['harness']:.1f}%"
     )
     del policy, ctx
     shutil.rmtree(work_dir / policy_id, ignore_errors=True)

@@ -8,7 +8,7 @@ from rewardbench.errors import ConfigError
 from rewardbench.rewards import lexicon
 from rewardbench.rewards.base import Reward, RewardCard
 from rewardbench.runtime import models
-from rewardbench.runtime.lm import encode_pairs, max_positions, score_pairs
+from rewardbench.runtime.lm import encode_pairs, max_positions, next_token_logprobs, score_pairs
 from rewardbench.runtime.precision import torch_dtype
 
 #: ``frame="plain"``: the text, then a sentence the LM completes with the sentiment word
@@ -96,6 +96,17 @@ class LMJudgeReward(Reward):
         space = "" if self.frame == "chat" else " "  # a chat answer starts a fresh turn; plain text continues
         words = [space + w for w in (self.target, OPPOSITE[self.target])]
         contexts = [self.question(lexicon.read(p, c, self.text), tok) for p, c in zip(prompts, completions)]
+        word_ids = [tok(w, add_special_tokens=False)["input_ids"] for w in words]
+        if all(len(ids) == 1 for ids in word_ids):  # one forward per text reads both words' log-probs
+            pairs = encode_pairs(tok, contexts, [words[0]] * len(contexts), max_positions(model, tok))
+            both = next_token_logprobs(
+                model,
+                [ctx for ctx, _ in pairs],
+                [ids[0] for ids in word_ids],
+                pad_id=tok.pad_token_id,
+                batch_size=self.batch_size,
+            )
+            return [target - opposite for target, opposite in both]
         pairs = encode_pairs(
             tok, [ctx for ctx in contexts for _ in words], words * len(contexts), max_positions(model, tok)
         )

@@ -7,7 +7,7 @@ alone rather than for every padded position.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -157,24 +157,12 @@ def score_spans(
     """
     import torch
 
-    from rewardbench.runtime.batching import default_max_tokens, length_groups
-
     results: list[list[TokenScores] | None] = [None] * len(sequences)
-    device = next(model.parameters()).device
-    backbone = getattr(model, model.base_model_prefix)
     head = model.get_output_embeddings()
-    groups = length_groups(
-        [len(s) for s in sequences], max_batch=batch_size, max_tokens=max_tokens or default_max_tokens(device)
-    )
-    for idx in groups:
-        width = max(len(sequences[i]) for i in idx)
-        ids = torch.full((len(idx), width), pad_id, dtype=torch.long)
-        mask = torch.zeros((len(idx), width), dtype=torch.long)
+    for idx, ids, mask, hidden in _hidden_batches(model, sequences, pad_id, batch_size, max_tokens):
         rows, cols, targets = [], [], []
         for row, i in enumerate(idx):
             seq = sequences[i]
-            ids[row, : len(seq)] = torch.tensor(seq)
-            mask[row, : len(seq)] = 1
             for lo, hi in spans[i]:
                 if lo < 1 or hi > len(seq) or hi <= lo:
                     raise ValueError(f"span {(lo, hi)} does not fit a sequence of {len(seq)} tokens")
@@ -182,7 +170,6 @@ def score_spans(
                 cols += range(lo - 1, hi - 1)  # position t predicts token t+1
                 targets += seq[lo:hi]
         with torch.inference_mode():
-            hidden = backbone(input_ids=ids.to(device), attention_mask=mask.to(device)).last_hidden_state
             logits = head(hidden[torch.tensor(rows), torch.tensor(cols)]).float()
             target_t = torch.tensor(targets, device=logits.device)
             hit = (logits.argmax(-1) == target_t).cpu()
@@ -203,6 +190,57 @@ def score_spans(
                 offset += n
             results[i] = scores
     return results  # type: ignore[return-value]
+
+
+def next_token_logprobs(
+    model: Any,
+    contexts: Sequence[list[int]],
+    candidates: Sequence[int],
+    *,
+    pad_id: int,
+    batch_size: int = 32,
+    max_tokens: int | None = None,
+) -> list[list[float]]:
+    """log p(token | context) of every candidate token after each context: one forward pass per context, where
+    scoring each (context, candidate) pair with :func:`score_pairs` would cost one per candidate."""
+    import torch
+
+    results: list[list[float]] = [[] for _ in contexts]
+    head = model.get_output_embeddings()
+    for idx, _, mask, hidden in _hidden_batches(model, contexts, pad_id, batch_size, max_tokens):
+        last = mask.sum(1) - 1  # right padding: each context's last real position
+        with torch.inference_mode():
+            logits = head(hidden[torch.arange(len(idx)), last.to(hidden.device)]).float()
+            chosen = torch.log_softmax(logits, dim=-1)[:, list(candidates)].cpu()
+        for row, i in enumerate(idx):
+            results[i] = chosen[row].tolist()
+    return results
+
+
+def _hidden_batches(
+    model: Any, sequences: Sequence[list[int]], pad_id: int, batch_size: int, max_tokens: int | None
+) -> Iterator[tuple[list[int], Any, Any, Any]]:
+    """Length-bucketed, right-padded batches of ``sequences`` through the model's backbone: for each,
+    (sequence indices, ids, attention mask, last hidden states)."""
+    import torch
+
+    from rewardbench.runtime.batching import default_max_tokens, length_groups
+
+    device = next(model.parameters()).device
+    backbone = getattr(model, model.base_model_prefix)
+    groups = length_groups(
+        [len(s) for s in sequences], max_batch=batch_size, max_tokens=max_tokens or default_max_tokens(device)
+    )
+    for idx in groups:
+        width = max(len(sequences[i]) for i in idx)
+        ids = torch.full((len(idx), width), pad_id, dtype=torch.long)
+        mask = torch.zeros((len(idx), width), dtype=torch.long)
+        for row, i in enumerate(idx):
+            ids[row, : len(sequences[i])] = torch.tensor(sequences[i])
+            mask[row, : len(sequences[i])] = 1
+        with torch.inference_mode():
+            hidden = backbone(input_ids=ids.to(device), attention_mask=mask.to(device)).last_hidden_state
+        yield idx, ids, mask, hidden
 
 
 def _histories(ids: Any, rows: list[int], cols: list[int], mask: Any) -> Any:

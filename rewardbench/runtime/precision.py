@@ -91,8 +91,8 @@ def cpu_probe() -> dict[str, Any]:
         cache = {}
     if key not in cache:
         supported = bf16_supported("cpu")
-        fp32 = matmul_rate(torch.float32)
-        bf16 = matmul_rate(torch.bfloat16) if supported else None
+        fp32 = matmul_rate(torch.float32, size=2048)
+        bf16 = matmul_rate(torch.bfloat16, size=2048) if supported else None
         cache[key] = {
             "bf16_supported": supported,
             "fp32_gflops": round(fp32, 1),
@@ -108,10 +108,8 @@ def resolve(requested: str = "auto", device: Any = None) -> str:
 
     ``bf16`` on a device without bf16 kernels is an error that says so; ``auto`` follows the module docstring.
     """
-    from rewardbench.runtime.models import default_device
-
     check(requested)
-    kind = getattr(device or default_device(), "type", device)
+    kind = getattr(device, "type", device) or _default_device()
     if requested == "fp32":
         return "fp32"
     if requested == "bf16":
@@ -129,9 +127,7 @@ def why(precision: str, requested: str) -> str:
     """One line on how ``precision`` was chosen from ``requested`` (for logs and run files)."""
     if requested != "auto":
         return f"{precision} (asked for)"
-    from rewardbench.runtime.models import default_device
-
-    if default_device().type == "cuda":
+    if _default_device() == "cuda":
         return f"{precision} (auto: CUDA {'with' if precision == 'bf16' else 'without'} bf16)"
     probe = cpu_probe()
     if not probe["bf16_supported"]:
@@ -148,11 +144,17 @@ def autocast(precision: str, device: Any = None) -> Iterator[None]:
     """bf16 autocast on ``device`` when ``precision`` is ``"bf16"``; nothing for fp32."""
     import torch
 
-    from rewardbench.runtime.models import default_device
-
-    kind = getattr(device or default_device(), "type", device)
+    kind = getattr(device, "type", device) or _default_device()
     with torch.autocast(kind, dtype=torch.bfloat16, enabled=precision == "bf16"):
         yield
+
+
+def _default_device() -> str:
+    """``"cuda"`` when present, else ``"cpu"`` (as :func:`rewardbench.runtime.models.default_device`, which imports
+    this module's users)."""
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
 
 
 def torch_dtype(name: str | None) -> Any:

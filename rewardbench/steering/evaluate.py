@@ -47,6 +47,7 @@ def evaluate_model(
             model, tok, [p.text for p in heldout], n=n_raw, gen=task.generation, seed=seed, progress=bar.update
         )
     points = []
+    cache: dict[tuple[Any, ...], Any] = {}  # scores and log-probs of each raw sample, shared by the selections
     for selection in policy.selections(heldout, raw, per_prompt):
         ctx = EvalContext(
             task=task,
@@ -61,6 +62,7 @@ def evaluate_model(
             seed=seed,
             stated_kl=selection.kl,
             progress=progress,
+            cache=cache,
         )
         ctx.train_scores = ctx.score(reward)
         blocks: dict[str, Any] = {}

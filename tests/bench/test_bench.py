@@ -71,7 +71,7 @@ def test_instrument_splits_a_training_step_into_phases(tiny_policy, tmp_path):
         reward=reward,
         train_prompts=[Prompt("the cat"), Prompt("a dog")],
         generation=GenerationSpec(max_new_tokens=4),
-        preset=Preset(policies=("trl-grpo",), batch_size=4, steps=1),
+        preset=Preset(policies=("trl-grpo",), batch_size=4, steps=2),  # a checkpoint after step 1, none after 2
         seed=0,
         work_dir=tmp_path,
         options={"num_generations": 2, "save_steps": 1},
@@ -83,7 +83,7 @@ def test_instrument_splits_a_training_step_into_phases(tiny_policy, tmp_path):
     assert GenerationMixin.__dict__["generate"] is generate  # patches are undone
     for phase in ("generation", "reward", "optimisation", "checkpoint", "harness"):
         assert clock.seconds[phase] > 0, phase
-    assert reward.texts == 4
+    assert reward.texts == 8
     assert not clock.busy
 
 

@@ -154,3 +154,16 @@ def test_harness_kl_matches_the_exact_kl_by_enumeration(few_token_lms, top_k):
         se = math.sqrt(sum((v - mean) ** 2 for v in estimate) / (len(estimate) - 1) / len(estimate))
         assert abs(mean - exact) < 4 * se + 1e-3, (mean, exact, se)
     assert exact > 0.01  # far from zero: 0.02 with top-k 2, more without
+
+
+def test_next_token_logprobs_equal_scoring_each_candidate_as_its_own_pair(tiny_policy):
+    from rewardbench.runtime import models
+    from rewardbench.runtime.lm import next_token_logprobs, score_pairs
+
+    model = models.load_causal_lm(tiny_policy)
+    contexts = [[1, 5, 7], [1, 9], [1, 4, 4, 8, 6, 3]]  # lengths differ: right padding must not shift the read
+    candidates = [5, 9, 12]
+    got = next_token_logprobs(model, contexts, candidates, pad_id=0, batch_size=2)
+    pairs = [(ctx, [c]) for ctx in contexts for c in candidates]
+    one_by_one = [s.logprob_sum for s in score_pairs(model, pairs, pad_id=0)]
+    assert [v for row in got for v in row] == pytest.approx(one_by_one, abs=1e-5)

@@ -37,7 +37,9 @@ class EvalContext:
     seed: int  #: seeds every bootstrap
     stated_kl: dict[str, Any] | None = None  #: a KL the policy states instead of one measured (best-of-n)
     progress: bool = True  #: progress bars
-    _logprobs: dict[tuple[int, Any], list[list[float]]] = field(default_factory=dict, repr=False)
+    #: per-sample scores and log-probs, shared by every selection of one evaluation (best-of-n's selections are
+    #: subsets of one set of samples: each sample is scored once, whichever selections hold it)
+    cache: dict[tuple[Any, ...], Any] = field(default_factory=dict, repr=False)
 
     @property
     def prompt_index(self) -> list[int]:
@@ -49,25 +51,38 @@ class EvalContext:
         return summary(values, seed=self.seed, clusters=self.prompt_index if values else None)
 
     def score(self, reward: Any) -> list[float]:
-        """``reward`` on every (held-out prompt, sample) pair, with the prompts' extra columns."""
-        indices = [s.prompt_index for s in self.samples]
-        return list(
-            reward(
-                prompts=[self.heldout[i].text for i in indices],
-                completions=[s.text for s in self.samples],
-                **columns_for(self.heldout, indices),
+        """``reward`` on every (held-out prompt, sample) pair, with the prompts' extra columns (each sample scored
+        once per evaluation: see :attr:`cache`)."""
+
+        def score(missing: list[Sample]) -> list[float]:
+            indices = [s.prompt_index for s in missing]
+            return list(
+                reward(
+                    prompts=[self.heldout[i].text for i in indices],
+                    completions=[s.text for s in missing],
+                    **columns_for(self.heldout, indices),
+                )
             )
-        )
+
+        return self._cached(("score", id(reward)), score)
 
     def token_logprobs(self, model: Any, sampling: Sampling | None = None) -> list[list[float]]:
         """Per-token log-probs of every sample's completion under ``model`` (processed as ``sampling`` draws),
-        computed once per (model, sampling)."""
+        computed once per (model, sampling, sample)."""
         from rewardbench.steering.sampling import token_logprobs
 
-        key = (id(model), sampling or Sampling())
-        if key not in self._logprobs:
-            self._logprobs[key] = token_logprobs(model, self.samples, sampling=sampling)
-        return self._logprobs[key]
+        return self._cached(
+            ("logprobs", id(model), sampling or Sampling()),
+            lambda missing: token_logprobs(model, missing, sampling=sampling),
+        )
+
+    def _cached(self, kind: tuple[Any, ...], compute: Callable[[list[Sample]], list[Any]]) -> list[Any]:
+        """``compute`` on the samples not yet in :attr:`cache` under ``kind``; every sample's value, in order."""
+        missing = [s for s in dict.fromkeys(self.samples) if (*kind, s) not in self.cache]
+        if missing:
+            for sample, value in zip(missing, compute(missing), strict=True):
+                self.cache[(*kind, sample)] = value
+        return [self.cache[(*kind, s)] for s in self.samples]
 
 
 @dataclass(frozen=True)

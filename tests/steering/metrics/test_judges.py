@@ -50,3 +50,20 @@ def test_columns_and_deltas_per_judge():
     assert [c.cell(runs[1:], runs[:1]) for c in cols] == ["0.400", "0.100"]
     deltas = judges.judge_deltas(runs[1:], runs[:1], runs)
     assert list(deltas) == ["a", "b"] and [d[0] for d in deltas.values()] == pytest.approx([0.2, -0.4])
+
+
+def test_selections_sharing_samples_score_each_sample_once():
+    from tests.steering.metrics.helpers import context
+
+    texts = []
+
+    def judge(*, prompts, completions):
+        texts.extend(completions)
+        return [float(len(c)) for c in completions]
+
+    first = context(["p0", "p1"], [(0, "aa", 2), (1, "bbb", 3)], [0.0, 0.0])
+    second = context(["p0", "p1"], [(1, "bbb", 3), (0, "c", 1), (0, "aa", 2)], [0.0, 0.0, 0.0])
+    second.cache = first.cache  # two selections of one evaluation (best-of-n's n=1 and n=2)
+    assert first.score(judge) == [2.0, 3.0]
+    assert second.score(judge) == [3.0, 1.0, 2.0]
+    assert texts == ["aa", "bbb", "c"]  # the second selection scored only its new sample
