@@ -254,7 +254,7 @@ def precision_section(payload: dict[str, Any]) -> list[str]:
                 "of bf16 limit",
                 "bf16 speed-up",
                 "ranking agreement",
-                "max |score diff|",
+                "max abs score diff",
             ],
             tablefmt="github",
             disable_numparse=True,
