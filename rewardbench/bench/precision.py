@@ -48,25 +48,21 @@ def scoring(
     items = texts[:batch]
     for reward_id, options in SCORED.items():
         row: dict[str, Any] = {"reward": reward_id, "batch": batch, "texts": len(items)}
-        scores = {}
+        all_scores = {}
         for precision, dtype in (("fp32", "float32"), ("bf16", "bfloat16")):
             reward = load_reward(reward_id, dtype=dtype, **options)
+            # every text, for the agreement; it also loads the model outside the timing
+            all_scores[precision] = reward(prompts=[""] * len(texts), completions=texts)
 
             def call(reward: Any = reward) -> list[float]:
                 return reward(prompts=[""] * len(items), completions=items)
 
-            scores[precision] = call()  # loads the model outside the timing
             timing = time_call(call, repeats=3, min_seconds=1.0)
             flops = count_flops(call)
             row[precision] = {
                 "texts_per_s": len(items) / timing.best,
                 "limit_fraction": flops / timing.best / limit[precision]["flops_per_s"],
             }
-            models.clear_cache()
-        all_scores = {}
-        for precision, dtype in (("fp32", "float32"), ("bf16", "bfloat16")):  # agreement on every text
-            reward = load_reward(reward_id, dtype=dtype, **options)
-            all_scores[precision] = reward(prompts=[""] * len(texts), completions=texts)
             models.clear_cache()
         row["speedup"] = row["bf16"]["texts_per_s"] / row["fp32"]["texts_per_s"]
         row["pairwise_agreement"] = pairwise_agreement(all_scores["fp32"], all_scores["bf16"])

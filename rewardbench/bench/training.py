@@ -3,7 +3,7 @@
 The breakdown comes from :class:`PhaseClock`, which times the code the trainers already call, without changing it:
 ``generate`` (and pfrl's token environment and act), the reward, forward passes outside any other phase (reference,
 value and rollout log-prob forwards when gradients are off; the training forward when they are on), ``backward``,
-optimiser steps, Trainer checkpoints, and rewardbench's own glue (the TRL reward adapter, the token environment's
+optimiser steps, GRPO/RLOO checkpoints, and rewardbench's own glue (the TRL reward adapter, the token environment's
 bookkeeping, pfrl's per-token KL for the curve, the curve callback). Each phase's time is exclusive: a reward called
 inside the adapter counts as reward, not adapter.
 """
@@ -74,7 +74,6 @@ def instrument(clock: PhaseClock) -> Iterator[None]:
     """Patch the trainers' entry points to report to ``clock`` for the duration of the block."""
     import pfrl
     import torch
-    import transformers
     from torch.nn.modules.module import register_module_forward_hook, register_module_forward_pre_hook
     from torch.optim.optimizer import register_optimizer_step_post_hook, register_optimizer_step_pre_hook
     from transformers import GenerationMixin
@@ -93,7 +92,6 @@ def instrument(clock: PhaseClock) -> Iterator[None]:
         (RewardAdapter, "score_ids", "harness"),
         (TokenEnv, "step", "harness"),
         (pfrl_ppo, "sampled_token_kl", "harness"),  # the KL column of pfrl's training curve
-        (transformers.Trainer, "_save_checkpoint", "checkpoint"),  # a TRL trainer's own checkpoints
         (CurveCallback, "on_log", "harness"),
         (Policy, "record", "harness"),
         (torch.Tensor, "backward", "optimisation"),

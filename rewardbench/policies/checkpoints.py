@@ -131,7 +131,7 @@ def atomic_saves(trainer: Any, output_dir: Path) -> Callable[[], None]:
             trainer.state.stateful_callbacks[cb.__class__.__name__] = cb.state()
         trainer.state.save_to_json(str(folder / "trainer_state.json"))
         unwrapped = trainer.accelerator.unwrap_model(trainer.model)
-        weights = {n: p.detach().to("cpu", copy=True) for n, p in unwrapped.named_parameters() if p.requires_grad}
+        weights = _copy_tensors({n: p for n, p in unwrapped.named_parameters() if p.requires_grad})
         optimizer = _copy_tensors(trainer.optimizer.state_dict())
         thread = threading.Thread(target=write, args=(folder, weights, optimizer), name="rewardbench-checkpoint")
         thread.start()
