@@ -191,6 +191,7 @@ def cmd_run(args: argparse.Namespace) -> None:
         progress=not args.no_progress,
         report_to=args.report_to,
         precision=args.precision,
+        tune=args.tune,
     )
     if args.executor == "ray":
         from rewardbench.steering.ray_executor import run_on_ray
@@ -364,6 +365,11 @@ def _add_run(sub: Any) -> None:
         default=[],
         metavar="POLICY:KEY=VALUE",
         help="policy option override, e.g. trl-ppo:kl_coef=0.1 (repeatable)",
+    )
+    p.add_argument(
+        "--tune",
+        action="store_true",
+        help="evaluate on training prompts instead of held-out ones (tuning a preset; use an --out of its own)",
     )
     p.add_argument("--no-keep-policy", action="store_true", help="delete trained models after evaluation")
     p.add_argument("--no-report", dest="report", action="store_false", help="do not render the report at the end")

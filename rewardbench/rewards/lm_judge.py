@@ -57,7 +57,7 @@ class LMJudgeReward(Reward):
         batch_size: int = 32,
         dtype: str | None = None,
         id: str = "lm-judge",
-        version: int = 1,
+        version: int = 2,  # 2: the context encoded as sampling encodes a prompt (no BOS before it)
     ) -> None:
         lexicon.check_options(id, target, text)
         if frame not in FRAMES:

@@ -40,7 +40,7 @@ class InversePerplexityReward(Reward):
         max_batch_tokens: int | None = None,
         dtype: str | None = None,
         id: str = "inverse-perplexity",
-        version: int = 1,
+        version: int = 2,  # 2: the context encoded as sampling encodes a prompt (no BOS before it)
     ) -> None:
         if mode not in ("inverse", "loglik"):
             raise ConfigError(f"inverse-perplexity mode must be 'inverse' or 'loglik', got {mode!r}")

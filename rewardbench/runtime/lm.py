@@ -90,7 +90,7 @@ def max_positions(model: Any, tokenizer: Any = None) -> int:
 
 
 def start_token(tokenizer: Any) -> int:
-    """The token a scored sequence starts with, so its first real token has a context: BOS, else EOS."""
+    """The token a sequence with no context starts with, so its first real token has one: BOS, else EOS."""
     return tokenizer.bos_token_id if tokenizer.bos_token_id is not None else tokenizer.eos_token_id
 
 
@@ -99,22 +99,27 @@ def left_pad(tokenizer: Any, sequences: Sequence[list[int]]) -> Any:
     return tokenizer.pad({"input_ids": list(sequences)}, padding=True, padding_side="left", return_tensors="pt")
 
 
+def encode_context(tokenizer: Any, text: str) -> list[int]:
+    """Context token ids under the project's one start-token convention: the text as sampling encodes a prompt
+    (with the tokenizer's own special tokens: none for GPT-2 and SmolLM2, BOS for Llama), and the start token
+    (:func:`start_token`) only where that leaves nothing, so a whole text's first token is still scored."""
+    return list(tokenizer(text)["input_ids"]) or [start_token(tokenizer)]
+
+
 def encode_pairs(
     tokenizer: Any, contexts: Sequence[str], completions: Sequence[str], max_length: int
 ) -> list[tuple[list[int], list[int]]]:
     """Token ids of each (context, completion), tokenised separately as generation produces them.
 
-    The context starts with BOS when the tokenizer has one (else EOS) so the first completion token is
-    conditioned on something; an empty completion is scored as EOS (the model ending right there). The
-    completion is cut to ``max_length - 1`` tokens and the context is cut from the left to fit.
+    The context is encoded by :func:`encode_context` (exactly as sampling encodes a prompt, a start token only for an
+    empty context); an empty completion is scored as EOS (the model ending right there). The completion is cut to
+    ``max_length - 1`` tokens and the context is cut from the left to fit.
     """
-    start = start_token(tokenizer)
-    ctx_ids = tokenizer(list(contexts), add_special_tokens=False)["input_ids"]
     comp_ids = tokenizer(list(completions), add_special_tokens=False)["input_ids"]
     pairs = []
-    for ctx, comp in zip(ctx_ids, comp_ids):
+    for context, comp in zip(contexts, comp_ids):
         comp = (comp or [tokenizer.eos_token_id])[: max_length - 1]
-        ctx = [start] + ctx
+        ctx = encode_context(tokenizer, context)
         ctx = ctx[max(0, len(ctx) + len(comp) - max_length) :]
         pairs.append((ctx, comp))
     return pairs

@@ -41,7 +41,7 @@ class RunConfig:
     source: str = "embedded"  #: embedded (no hub) or hub (the seeds' models and data)
     preset: str = "cpu"  #: preset of the task: cpu or gpu
     policies: tuple[str, ...] = ()  #: policy ids (default: the preset's)
-    #: training reward ids (default: the task's); options come from the task if ids match
+    #: training reward ids (default: the preset's, else the task's); options come from the task if ids match
     rewards: tuple[str, ...] = ()
     seeds: tuple[int, ...] = (0,)  #: one run per seed
     #: runs go to ``{out}/{task}/runs/`` (``runs/`` is git-ignored; ``results/`` holds committed copies)
@@ -53,6 +53,9 @@ class RunConfig:
     report_to: str = "none"  #: experiment tracker of every cell: none, tensorboard, trackio or wandb
     #: training precision: auto (bf16 where measured faster), fp32 or bf16 (:mod:`rewardbench.runtime.precision`)
     precision: str = "auto"
+    #: evaluate on (the first ``eval_prompts`` of) the training prompts instead of the held-out ones: for tuning a
+    #: preset without looking at the held-out prompts; the run files say so and the report marks them
+    tune: bool = False
 
 
 @dataclass(frozen=True)
@@ -93,7 +96,8 @@ def plan(config: RunConfig) -> tuple[Task, list[RunSpec]]:
                 f"--policy-option {pid}:...: policy {pid!r} is not in this run's grid "
                 f"({', '.join(policies)}){did_you_mean(pid, policies)}"
             )
-    rewards = [_reward_spec(task, config.source, rid) for rid in config.rewards] or [task.reward[config.source]]
+    reward_ids = config.rewards or preset.rewards
+    rewards = [_reward_spec(task, config.source, rid) for rid in reward_ids] or [task.reward[config.source]]
     for reward in [*rewards, *task.judges]:
         if reward.id in REWARDS:
             check_options(REWARDS.get(reward.id), reward.options, f"reward {reward.label!r}:")
@@ -238,6 +242,8 @@ def task_prompts(task: Task, config: RunConfig) -> tuple[list[Prompt], list[Prom
     preset = task.preset(config.preset)
     train, heldout = build_prompts(task.prompts, config.source, policy_tokenizer(task.model[config.source]))
     train = train[: preset.train_prompts] if preset.train_prompts else train
+    if config.tune:  # tuning never sees a held-out prompt
+        heldout = train
     heldout = heldout[: preset.eval_prompts] if preset.eval_prompts else heldout
     return train, heldout
 
@@ -432,6 +438,7 @@ def _result(
             "generation": asdict(task.generation),
             "n_train_prompts": n_train,
             "n_eval_prompts": n_heldout,
+            "eval_split": "train" if config.tune else "heldout",
             "matched_kl": task.matched_kl,
             "eval_steps": [*policy.ctx.eval_steps, policy.steps if policy.trains else 0],
             "precision": precision.why(policy.ctx.precision, config.precision),

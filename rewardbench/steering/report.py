@@ -234,12 +234,19 @@ def _task_section(runs: list[RunResult], directory: Path) -> tuple[list[str], li
     m = first["machine"]
     where = m["gpu"] or f"{m['cpu']}, {m['cores']} cores"
     fl = final_point(first)["metrics"]["fluency"]
+    splits = {r["config"].get("eval_split", "heldout") for r in runs}
+    if len(splits) > 1:
+        raise ConfigError(
+            f"{directory}: {task} mixes tuning runs (evaluated on training prompts, `run --tune`) with held-out "
+            "runs; keep tuning runs in a folder of their own"
+        )
+    tuning = splits == {"train"}
     lines = [
-        f"## {task} ({source}, preset {preset})",
+        f"## {task} ({source}, preset {preset})" + (" — tuning runs (training prompts, not a leaderboard)" * tuning),
         "",
         first["task"]["description"],
         "",
-        f"Seeds {seeds}; {first['config']['n_eval_prompts']} held-out prompts x "
+        f"Seeds {seeds}; {first['config']['n_eval_prompts']} {'training' if tuning else 'held-out'} prompts x "
         f"{first['config']['preset']['samples_per_prompt']} samples per evaluation. {INTERVALS} "
         "KL(policy ‖ reference) in nats per completion, measured by the harness from the sampled tokens under "
         "the task's sampling settings (k1 and k3), the same way for every policy; best-of-n states its KL "

@@ -81,6 +81,8 @@ class RunConfigInfo(_RunConfigRequired, total=False):
     matched_kl: float  #: the task's matched-KL point (version 2)
     eval_steps: list[int]  #: steps the policy was evaluated at (version 2)
     precision: str  #: training precision, fp32 or bf16, and how it was chosen (absent in older runs: fp32)
+    #: prompts evaluated on: heldout, or train for a tuning run (``rewardbench run --tune``; absent: heldout)
+    eval_split: str
 
 
 class _KLRequired(TypedDict):

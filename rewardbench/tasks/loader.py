@@ -91,5 +91,12 @@ def _validate(task: Task, where: str) -> None:
         for key in ("batch_size", "steps", "samples_per_prompt", "eval_points", "run_cpus"):
             if getattr(preset, key) < 1:
                 raise ConfigError(f"{where}: presets.{name}.{key}: must be at least 1")
+        known = {label for spec in [*task.reward.values(), *task.judges] for label in (spec.id, spec.label)}
+        for rid in preset.rewards:
+            if rid not in known:
+                raise ConfigError(
+                    f"{where}: presets.{name}.rewards: {rid!r} is neither the task's reward nor one of its judges"
+                    f"{did_you_mean(rid, sorted(known))}; a trained-on reward takes its options from the task"
+                )
         if preset.run_gpus < 0:
             raise ConfigError(f"{where}: presets.{name}.run_gpus: must be 0 or more")

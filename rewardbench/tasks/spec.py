@@ -77,6 +77,9 @@ class Preset:
     """How much work a run does; ``cpu`` fits 2 cores in minutes, ``gpu`` is the seeds' scale."""
 
     policies: tuple[str, ...]  #: policies trained by default (``--policy`` overrides)
+    #: rewards trained on, each the task's reward or one of its judges by id or label (e.g. ``vader``), with the
+    #: task's options for it; several make the leaderboard a cross-reward matrix (default: the task's reward)
+    rewards: tuple[str, ...] = ()
     train_prompts: int = 64  #: training prompts drawn from the training split (0: all)
     eval_prompts: int = 16  #: held-out prompts evaluated (0: all)
     samples_per_prompt: int = 4  #: completions sampled per held-out prompt

@@ -185,7 +185,8 @@ def _direct_mean_logprob(path: str, prompt: str, completion: str) -> float:
 
     tok = AutoTokenizer.from_pretrained(path)
     model = AutoModelForCausalLM.from_pretrained(path).eval()
-    ctx = [tok.bos_token_id] + tok(prompt, add_special_tokens=False)["input_ids"]
+    # the prompt as generate sees it (GPT-2: no special token; Llama: its BOS); BOS only before an empty prompt
+    ctx = tok(prompt)["input_ids"] or [tok.bos_token_id]
     comp = tok(completion, add_special_tokens=False)["input_ids"] or [tok.eos_token_id]
     with torch.no_grad():
         logp = model(torch.tensor([ctx + comp])).logits[0].log_softmax(-1)

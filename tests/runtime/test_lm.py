@@ -167,3 +167,33 @@ def test_next_token_logprobs_equal_scoring_each_candidate_as_its_own_pair(tiny_p
     pairs = [(ctx, [c]) for ctx in contexts for c in candidates]
     one_by_one = [s.logprob_sum for s in score_pairs(model, pairs, pad_id=0)]
     assert [v for row in got for v in row] == pytest.approx(one_by_one, abs=1e-5)
+
+
+def test_scorers_condition_on_the_prompt_exactly_as_sampling_does(tiny_policy):
+    # one start-token convention: the inverse-perplexity reward's log-likelihood of a sampled completion equals the
+    # fluency judge's (which scores the sampled token ids); prepending BOS to the context, as scorers once did, fails
+    from rewardbench.policies.training import policy_tokenizer
+    from rewardbench.rewards.perplexity import InversePerplexityReward
+    from rewardbench.runtime import models
+
+    from rewardbench.steering.sampling import Sample, encode_prompts
+
+    model, tok = models.load_causal_lm(tiny_policy), policy_tokenizer(tiny_policy)
+    prompts, completions = ["i think dogecoin is", "the truth is"], [" the moon", " that it is"]
+    samples = [
+        Sample(i, tuple(ids), tuple(tok(c, add_special_tokens=False)["input_ids"]), c)
+        for i, (ids, c) in enumerate(zip(encode_prompts(tok, prompts), completions))
+    ]
+    judge = [sum(lp) / len(lp) for lp in token_logprobs(model, samples)]
+    reward = InversePerplexityReward(tiny_policy, mode="loglik")
+    got = reward(prompts=prompts, completions=completions)
+    assert got == pytest.approx(judge, abs=1e-5)
+
+
+def test_a_text_with_no_context_is_scored_from_the_start_token(tiny_policy):
+    from rewardbench.policies.training import policy_tokenizer
+    from rewardbench.runtime.lm import encode_pairs, start_token
+
+    tok = policy_tokenizer(tiny_policy)
+    [(ctx, comp)] = encode_pairs(tok, [""], ["the truth"], 64)
+    assert ctx == [start_token(tok)] and comp == tok("the truth", add_special_tokens=False)["input_ids"]

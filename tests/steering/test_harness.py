@@ -188,3 +188,43 @@ def test_a_degenerate_policy_on_the_tiny_model_is_flagged(task_file, tmp_path, t
     flags = board[board.index("### Flags") : board.index("![reward-KL frontier]")]
     assert "- `scammer` with `test-contains-scam`: possible reward hacking" in flags
     assert "degeneration: identical share at least 0.25 above the reference's" in flags
+
+
+def test_a_preset_with_two_training_rewards_trains_each_with_the_tasks_options(tmp_path, tiny_policy):
+    task = write_tiny_task(
+        tmp_path,
+        tiny_policy,
+        reward="vader",
+        judges=({"id": "afinn", "options": {"target": "negative"}}, "textblob"),
+        rewards=["vader", "afinn:negative"],
+    )
+    grid = plan(_config(task, Path("unused")))[1]
+    assert [(s.policy, s.reward.label) for s in grid] == [
+        ("reference", "vader"),
+        ("pfrl-ppo", "vader"),
+        ("reference", "afinn:negative"),
+        ("pfrl-ppo", "afinn:negative"),
+    ]
+    assert grid[2].reward.options == {"target": "negative"}
+    assert [s.reward.label for s in plan(_config(task, Path("unused"), rewards=("textblob",)))[1]] == ["textblob"] * 2
+    bad = write_tiny_task(tmp_path, tiny_policy, name="bad", reward="vader", judges=("afinn",), rewards=["afin"])
+    with pytest.raises(ConfigError, match=r"bad.yaml: presets.cpu.rewards: 'afin' is neither.*did you mean 'afinn'"):
+        plan(_config(bad, Path("unused")))
+
+
+def test_a_tuning_run_evaluates_on_training_prompts_only(task_file, tmp_path):
+    from rewardbench.steering.harness import task_prompts
+    from rewardbench.steering.report import report
+    from rewardbench.tasks import load_task
+
+    config = _config(task_file, tmp_path / "out", policies=("reference",), tune=True)
+    train, heldout = task_prompts(load_task(str(task_file)), _config(task_file, tmp_path))
+    (outcome,) = run(config, echo=lambda _: None)
+    doc = json.loads(outcome.path.read_text())
+    assert doc["config"]["eval_split"] == "train"
+    seen = {s["prompt"] for p in doc["points"] for s in p["samples"]}
+    assert seen and seen <= {p.text for p in train} and not seen & {p.text for p in heldout}
+    assert "tuning runs (training prompts, not a leaderboard)" in report(tmp_path / "out" / "tiny_task")[0].read_text()
+    run(_config(task_file, tmp_path / "out", policies=("reference",), seeds=(1,)), echo=lambda _: None)
+    with pytest.raises(ConfigError, match="mixes tuning runs"):
+        report(tmp_path / "out" / "tiny_task")
