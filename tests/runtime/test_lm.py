@@ -175,7 +175,6 @@ def test_scorers_condition_on_the_prompt_exactly_as_sampling_does(tiny_policy):
     from rewardbench.policies.training import policy_tokenizer
     from rewardbench.rewards.perplexity import InversePerplexityReward
     from rewardbench.runtime import models
-
     from rewardbench.steering.sampling import Sample, encode_prompts
 
     model, tok = models.load_causal_lm(tiny_policy), policy_tokenizer(tiny_policy)
