@@ -21,6 +21,7 @@ from rewardbench.stats import GAO_FORMS
 from rewardbench.steering import plots
 from rewardbench.steering.frontier import Matched, gao_fit, matched
 from rewardbench.steering.metrics import Column, metrics
+from rewardbench.steering.metrics.base import delta
 from rewardbench.steering.metrics.degeneration import THRESHOLDS, criteria
 from rewardbench.steering.metrics.judges import judge_deltas, labels
 from rewardbench.steering.metrics.train_reward import reward_delta
@@ -277,6 +278,7 @@ def _task_section(runs: list[RunResult], directory: Path) -> tuple[list[str], li
     skipped = {s["reward"]: s["reason"] for v in views_flat(views) for s in v["metrics"]["judges_skipped"]}
     if skipped:
         lines += ["Judges skipped: " + "; ".join(f"`{k}` ({v})" for k, v in sorted(skipped.items())) + ".", ""]
+    lines += _cross_reward_lines(views, final_order)
     for metric in metrics():
         if metric.section is not None:
             lines += metric.section(views, final_order)
@@ -305,6 +307,45 @@ def _task_section(runs: list[RunResult], directory: Path) -> tuple[list[str], li
         },
     )
     return lines, [frontier_png, curves_png, data]
+
+
+def _scorer_values(run: dict[str, Any], scorer: str) -> list[float] | None:
+    """A final point's per-sample scores by ``scorer``: the training reward's, or a judge's."""
+    if run["reward"]["label"] == scorer:
+        return run["metrics"]["train_reward"].get("values")
+    return (run["metrics"]["judges"].get(scorer) or {}).get("values")
+
+
+def _cross_reward_lines(views: Groups, order: list[tuple[str, str]]) -> list[str]:
+    """With several training rewards: each (policy, training reward) scored by every training reward and judge, as
+    the difference from the reference; where optimising one reward shows its blind spots under the others."""
+    trained_on = list(dict.fromkeys(key[1] for key in order))
+    if len(trained_on) < 2:
+        return []
+    judges = sorted({j for v in views_flat(views) for j in v["metrics"]["judges"]} - set(trained_on))
+    scorers = trained_on + judges
+    rows = []
+    for key in order:
+        if key[0] == "reference":
+            continue
+        refs = views.get(("reference", key[1]), [])
+        cells = []
+        for scorer in scorers:
+            d = delta(views[key], refs, lambda r, s=scorer: _scorer_values(r, s)) if refs else None
+            cell = f"{d[0]:+.3f} [{d[1]:+.3f}, {d[2]:+.3f}]" if d else "-"
+            cells.append(f"**{cell}**" if scorer == key[1] else cell)
+        rows.append([f"`{key[0]}`", f"`{key[1]}`", *cells])
+    return [
+        "### Cross-reward matrix",
+        "",
+        "Each policy trained on each training reward (rows), scored at its final checkpoint by every training "
+        "reward and judge (columns): the difference from the reference, paired by seed (by prompt with one seed), "
+        "95% interval; the reward a row trained on is in bold. A row that gains on its own reward but not on the "
+        "others has learned that reward's blind spots rather than the sentiment.",
+        "",
+        tabulate(rows, ["policy", "trained on", *[f"{s} ↑" for s in scorers]], tablefmt="github"),
+        "",
+    ]
 
 
 def views_flat(views: Groups) -> list[dict[str, Any]]:

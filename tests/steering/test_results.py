@@ -107,3 +107,49 @@ def test_committed_leaderboards_re_render_unchanged(task_dir, tmp_path):
 def test_report_of_a_folder_without_runs_says_so(tmp_path):
     with pytest.raises(ConfigError, match="no run files"):
         report(tmp_path)
+
+
+def _view(policy, trained_on, seed, scores):
+    """A final-point view scored by each of ``scores`` (scorer -> per-sample values)."""
+    return {
+        "policy": {"id": policy},
+        "reward": {"label": trained_on},
+        "seed": seed,
+        "prompt_index": [0, 1],
+        "metrics": {
+            "train_reward": {"values": scores[trained_on]},
+            "judges": {s: {"values": v} for s, v in scores.items() if s != trained_on},
+        },
+    }
+
+
+def test_cross_reward_matrix_scores_each_training_rewards_runs_by_the_other_reward():
+    from rewardbench.steering.report import _cross_reward_lines
+
+    views = {}
+    for rid in ("clf", "vader"):
+        views[("reference", rid)] = [
+            _view("reference", rid, s, {"clf": [0.2, 0.2], "vader": [0.1, 0.1], "afinn": [0.0, 0.0]}) for s in (0, 1)
+        ]
+    # trained on vader: vader up by 0.5, the classifier down by 0.1; trained on the classifier: both up
+    views[("trl-grpo", "vader")] = [
+        _view("trl-grpo", "vader", s, {"clf": [0.1, 0.1], "vader": [0.6, 0.6], "afinn": [1.0, 1.0]}) for s in (0, 1)
+    ]
+    views[("trl-grpo", "clf")] = [
+        _view("trl-grpo", "clf", s, {"clf": [0.5, 0.5], "vader": [0.3 + s / 10] * 2, "afinn": [0.0, 0.0]})
+        for s in (0, 1)
+    ]
+    order = [("reference", "clf"), ("trl-grpo", "clf"), ("reference", "vader"), ("trl-grpo", "vader")]
+    lines = _cross_reward_lines(views, order)
+    assert lines[0] == "### Cross-reward matrix"
+    header, _, clf_row, vader_row = lines[-2].splitlines()
+    assert [c.strip() for c in header.strip("|").split("|")] == ["policy", "trained on", "clf ↑", "vader ↑", "afinn ↑"]
+    clf_cells = [c.strip() for c in clf_row.strip("|").split("|")]
+    vader_cells = [c.strip() for c in vader_row.strip("|").split("|")]
+    assert clf_cells[2].startswith("**+0.300") and clf_cells[3].startswith("+0.250 [")
+    assert (
+        vader_cells[2].startswith("-0.100")
+        and vader_cells[3].startswith("**+0.500")
+        and vader_cells[4] == ("+1.000 [+1.000, +1.000]")
+    )
+    assert _cross_reward_lines({k: v for k, v in views.items() if k[1] == "clf"}, order[:2]) == []

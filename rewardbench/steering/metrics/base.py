@@ -50,21 +50,26 @@ class EvalContext:
         """Mean, std, count and the 95% interval of the mean with prompts resampled (:func:`stats.summary`)."""
         return summary(values, seed=self.seed, clusters=self.prompt_index if values else None)
 
-    def score(self, reward: Any) -> list[float]:
+    def score(self, reward: Any, *, strip_codes: bool = False) -> list[float]:
         """``reward`` on every (held-out prompt, sample) pair, with the prompts' extra columns (each sample scored
-        once per evaluation: see :attr:`cache`)."""
+        once per evaluation: see :attr:`cache`; ``reward`` must stay alive as long as the context, since the cache
+        knows it by ``id``). ``strip_codes``: the prompts without their control code (what a judge should read)."""
+        from rewardbench.rewards.control import split_code
+
+        def text(i: int) -> str:
+            return split_code(self.heldout[i].text)[1] if strip_codes else self.heldout[i].text
 
         def score(missing: list[Sample]) -> list[float]:
             indices = [s.prompt_index for s in missing]
             return list(
                 reward(
-                    prompts=[self.heldout[i].text for i in indices],
+                    prompts=[text(i) for i in indices],
                     completions=[s.text for s in missing],
                     **columns_for(self.heldout, indices),
                 )
             )
 
-        return self._cached(("score", id(reward)), score)
+        return self._cached(("score", id(reward), strip_codes), score)
 
     def token_logprobs(self, model: Any, sampling: Sampling | None = None) -> list[list[float]]:
         """Per-token log-probs of every sample's completion under ``model`` (processed as ``sampling`` draws),

@@ -25,13 +25,28 @@ def load_judges(task: Any, source: str, train_label: str) -> tuple[list[tuple[st
     return usable, skipped
 
 
+def evaluation_judges(ctx: EvalContext) -> tuple[list[tuple[str, Any]], list[dict[str, str]]]:
+    """:func:`load_judges` once per evaluation: every selection of it (best-of-n's n) scores with the same judge
+    objects, which :meth:`EvalContext.score`'s cache needs (it knows a judge by ``id``, and a freed judge's ``id``
+    can be given to the next one loaded)."""
+    key = ("judges", ctx.source, ctx.train_label)
+    if key not in ctx.cache:
+        ctx.cache[key] = load_judges(ctx.task, ctx.source, ctx.train_label)
+    return ctx.cache[key]
+
+
+def judge_scores(ctx: EvalContext, judge: Any) -> list[float]:
+    """A judge's score of every sample; on a control-code task the judge reads the prompt without its code."""
+    return ctx.score(judge, strip_codes=bool(ctx.task.prompts.control_codes))
+
+
 def compute(ctx: EvalContext) -> dict[str, Any]:
     from tqdm.auto import tqdm
 
-    usable, skipped = load_judges(ctx.task, ctx.source, ctx.train_label)
+    usable, skipped = evaluation_judges(ctx)
     scored = {}
     for label, judge in tqdm(usable, desc=f"{ctx.policy.id}: judges", disable=not ctx.progress):
-        values = ctx.score(judge)
+        values = judge_scores(ctx, judge)
         scored[label] = {**ctx.summary(values), "values": values}
     return {"judges": scored, "judges_skipped": skipped}
 
