@@ -23,7 +23,7 @@ from rewardbench.rewards import REWARDS, Reward, load_reward
 from rewardbench.rewards.afinn_lexicon import AfinnReward
 from rewardbench.rewards.lm_judge import LMJudgeReward
 from rewardbench.rewards.sentiment import SentimentReward
-from rewardbench.rewards.summary_fill import SummaryFillReward
+from rewardbench.rewards.summary_fill import ESTIMATORS, SummaryFillReward
 from rewardbench.rewards.textblob_lexicon import TextBlobReward
 from rewardbench.rewards.vader import VaderReward
 from rewardbench.runtime import models
@@ -243,8 +243,11 @@ def summary_suite(config: EvalConfig) -> dict[str, Any]:
         pair_sets += _tldr_pair_sets(config.n_documents)
     rewards, skipped = _candidates(config, _summary_fit)
     fills, pairwise = [], []
-    for reward in rewards:
-        reward = load_reward(reward.id, seed=config.seed)
+    # every summary-fill reward twice: the study's estimator (one [MASK], top-1 accuracy) beside the multi-mask one
+    runs = [(r.id, estimator) for r in rewards for estimator in ESTIMATORS]
+    for rid, estimator in runs:
+        reward = load_reward(rid, seed=config.seed, estimator=estimator)
+        name = f"{rid} [{estimator}]"
         # One fill call over every pair set: conditions shared between sets (document only, own summary) are
         # filled once, since the reward dedupes identical (document, summary) inputs.
         docs = [d for ps in pair_sets for d in ps.context * 2]
@@ -263,7 +266,7 @@ def summary_suite(config: EvalConfig) -> dict[str, Any]:
                 acc, lp = [v[0] for v in values], [v[1] for v in values]
                 fills.append(
                     {
-                        "reward": reward.id,
+                        "reward": name,
                         "version": reward.version,
                         "pair_set": ps.name,
                         "condition": condition,
@@ -280,7 +283,7 @@ def summary_suite(config: EvalConfig) -> dict[str, Any]:
             for metric in ("logprob", "accuracy"):
                 outcomes = pairwise_outcomes([r.gain(metric) for r in chosen], [r.gain(metric) for r in rejected])
                 pairwise.append(
-                    {"scorer": f"{reward.id} ({metric} gain)", "pair_set": ps.name, **_accuracy_row(outcomes, config)}
+                    {"scorer": f"{name} ({metric} gain)", "pair_set": ps.name, **_accuracy_row(outcomes, config)}
                 )
     for ps in pair_sets:  # reference-free lexical baseline: ROUGE-L of each summary against its document
         outcomes = pairwise_outcomes(rouge_l(ps.chosen, ps.context), rouge_l(ps.rejected, ps.context))

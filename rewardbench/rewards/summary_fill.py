@@ -17,6 +17,8 @@ from rewardbench.runtime.lm import max_positions, score_spans, start_token
 from rewardbench.runtime.precision import torch_dtype
 
 METRICS = ("logprob", "accuracy")
+ESTIMATORS = ("multi-mask", "study")
+TRAILING = ".,;:!?\"')]}"  #: punctuation a candidate word may carry at its end ("dogecoin," is the word dogecoin)
 
 
 @functools.lru_cache(maxsize=1)
@@ -27,12 +29,23 @@ def stop_words() -> frozenset[str]:
     return frozenset(spacy.blank("en").Defaults.stop_words)
 
 
+def word_core(word: str) -> str | None:
+    """The maskable word inside a whitespace token, or None: trailing punctuation is allowed and kept out
+    ("dogecoin," -> "dogecoin"), an apostrophe or hyphen inside is part of the word ("everyone's"); numbers,
+    punctuation alone and stop words are not maskable."""
+    core = word.rstrip(TRAILING)
+    if not core or not core.replace("'", "").replace("-", "").isalpha() or core.lower() in stop_words():
+        return None
+    return core
+
+
 def choose_masks(words: list[str], n_masks: int, seed: int) -> list[int]:
-    """Indices of words to mask: not the first word, not stop words, not numbers or punctuation.
+    """Indices of words to mask: not the first word, not stop words, not numbers or punctuation (a word may end in
+    punctuation: see :func:`word_core`).
 
     Seeded by ``seed`` and the document itself, so the same document always gets the same masks.
     """
-    candidates = [i for i, w in enumerate(words) if i > 0 and w.isalpha() and w.lower() not in stop_words()]
+    candidates = [i for i, w in enumerate(words) if i > 0 and word_core(w) is not None]
     digest = hashlib.sha256(" ".join(words).encode("utf-8")).hexdigest()[:16]
     rng = random.Random(f"{seed}:{digest}")
     return sorted(rng.sample(candidates, min(n_masks, len(candidates))))
@@ -57,14 +70,25 @@ class FillResult:
 class SummaryFillReward(Reward):
     """Summary quality as the help it gives a language model filling masked document words.
 
-    Measures: mask ``n_masks`` content words of the document (seeded; never stop words, numbers or the first
-    word); fill each with and without the summary prepended; the reward is the gain with the summary in mean
-    log-probability of the true word (``metric="logprob"``, default) or in top-1 fill accuracy
-    (``metric="accuracy"``). Both are reported by :meth:`fill`. Range: logprob gain unbounded, accuracy gain
-    in [-1, 1]. Higher is better.
-    Fillers: a masked LM (``filler="masked"``, default bert-base-uncased: the word's word-pieces are masked
-    together and scored at once) or a causal LM (``filler="causal"``, the embedded SmolLM2: the true word is
-    scored from the left context with the summary as prefix).
+    Two estimators (``estimator``):
+
+    - ``"study"``: the summary-fill study's measurement exactly. One random word per document (seeded; not the
+      first word, not a stop word, not a number; a trailing comma or full stop stays in the text unmasked) is
+      replaced by a single ``[MASK]``; ``summary + "\n" + document`` is one segment (the document alone without a
+      summary); the measure is top-1 accuracy, hit when the filler's best token is the word (a word of several
+      word-pieces can never be hit by one mask, as in the study). Reward: the accuracy gain (-1, 0 or 1 per
+      document); ``metric="logprob"`` gives the gain in the first word-piece's log-prob instead.
+    - ``"multi-mask"`` (default): this project's lower-variance extension, not the study's number. ``n_masks``
+      words per document, each word's pieces masked together (one mask per piece, which reveals the piece count),
+      the summary in a segment of its own; the reward is the gain in the true word's mean log-prob
+      (``metric="logprob"``, default) or in top-1 accuracy (``metric="accuracy"``, every piece right).
+
+    Both conditions are reported by :meth:`fill`. Range: logprob gain unbounded, accuracy gain in [-1, 1]. Higher
+    is better. Fillers: a masked LM (``filler="masked"``, default bert-base-uncased) or a causal LM
+    (``filler="causal"``, the embedded SmolLM2). A causal filler is a different estimator, not the same one: it
+    predicts the word from the summary and the document *before* it (left context only), where a masked LM also
+    sees the words after it; its top-1 is the greedy continuation matching every token of the word. It is what the
+    embedded zoo can do without a masked LM (none ships on PyPI).
     The document is the ``documents`` column when given (TRL passes dataset columns), else the prompt.
     ``dtype="bfloat16"`` scores in bf16 (opt-in, for scoring inside training loops; default: fp32 on CPU, bf16
     on CUDA); its agreement with fp32 rankings is measured in results/bench/BENCH.md.
@@ -81,7 +105,8 @@ class SummaryFillReward(Reward):
         model: str = "bert-base-uncased",
         *,
         filler: str = "masked",
-        metric: str = "logprob",
+        estimator: str = "multi-mask",
+        metric: str | None = None,
         n_masks: int = 8,
         seed: int = 0,
         max_document_words: int = 200,
@@ -90,16 +115,19 @@ class SummaryFillReward(Reward):
         max_batch_tokens: int | None = None,
         dtype: str | None = None,
         id: str = "summary-fill",
-        version: int = 1,
+        version: int = 2,  # 2: words may end in punctuation ("dogecoin,"); the study estimator
     ) -> None:
+        if estimator not in ESTIMATORS:
+            raise ConfigError(f"summary-fill estimator must be one of {ESTIMATORS}, got {estimator!r}")
+        metric = metric or ("accuracy" if estimator == "study" else "logprob")
         if filler not in ("masked", "causal"):
             raise ConfigError(f"summary-fill filler must be 'masked' or 'causal', got {filler!r}")
         if metric not in METRICS:
             raise ConfigError(f"summary-fill metric must be one of {METRICS}, got {metric!r}")
         if n_masks < 1:
             raise ConfigError(f"summary-fill n_masks must be >= 1, got {n_masks}")
-        self.model_spec, self.filler, self.metric = model, filler, metric
-        self.n_masks, self.seed = n_masks, seed
+        self.model_spec, self.filler, self.metric, self.estimator = model, filler, metric, estimator
+        self.n_masks, self.seed = (1 if estimator == "study" else n_masks), seed
         self.batch_size, self.max_batch_tokens = batch_size, max_batch_tokens
         self.dtype = torch_dtype(dtype)
         self.max_document_words, self.max_summary_words = max_document_words, max_summary_words
@@ -114,9 +142,12 @@ class SummaryFillReward(Reward):
                 checkpoint=model,
                 range="(-inf, inf)" if metric == "logprob" else "[-1, 1]",
                 measures=f"gain in masked-word {metric} when the summary is prepended "
-                f"({filler} filler, {n_masks} masks)",
+                f"({filler} filler, {'the study: one [MASK]' if estimator == 'study' else f'{n_masks} masks'})",
                 citation="summary-fill study (masked-LM summary quality); Stiennon et al. 2020 for the comparisons",
-                probes=(
+                # the study's one word per document scores 0 or 1: one probe document cannot order two summaries
+                probes=()
+                if estimator == "study"
+                else (
                     Probe(
                         doc,
                         "A treebank parser assigns syntactic heads and reaches high accuracy on news.",
@@ -148,7 +179,10 @@ class SummaryFillReward(Reward):
                 (tuple(w), i, s) for w, m, summary in zip(words, masks, summaries) for i in m for s in ("", summary)
             )
         )
-        fill_one = self._fill_masked if self.filler == "masked" else self._fill_causal
+        if self.estimator == "study":
+            fill_one = self._fill_masked_study if self.filler == "masked" else self._fill_causal
+        else:
+            fill_one = self._fill_masked if self.filler == "masked" else self._fill_causal
         scored = dict(zip(jobs, fill_one([(list(w), i, s) for w, i, s in jobs]))) if jobs else {}
         results = []
         for w, m, summary in zip(words, masks, summaries):
@@ -177,7 +211,8 @@ class SummaryFillReward(Reward):
         start = start_token(tok)
         sequences, word_spans = [], []
         for words, summary in groups:
-            ids = [start] + (tok(summary + "\n\n", add_special_tokens=False)["input_ids"] if summary else [])
+            joiner = "\n" if self.estimator == "study" else "\n\n"
+            ids = [start] + (tok(summary + joiner, add_special_tokens=False)["input_ids"] if summary else [])
             pieces = tok([w if j == 0 else " " + w for j, w in enumerate(words)], add_special_tokens=False)[
                 "input_ids"
             ]
@@ -228,6 +263,51 @@ class SummaryFillReward(Reward):
             ):
                 out.update(zip((idx[g] for g in group), _masked_batch(model, tok, [rows[g] for g in group])))
         return [out[k] for k in range(len(jobs))]
+
+    def _fill_masked_study(self, jobs: list[tuple[list[str], int, str]]) -> list[tuple[float, bool]]:
+        """The study: one ``[MASK]`` for the whole word, ``summary + "\n" + document`` as one segment."""
+        import torch
+
+        model = models.load_masked_lm(self.model_spec, dtype=self.dtype)
+        tok = models.load_tokenizer(self.model_spec)
+        if tok.mask_token_id is None:
+            raise ConfigError(
+                f"filler model {self.model_spec!r} has no mask token; use filler='causal' for a causal LM"
+            )
+        texts, truths = [], []
+        for words, i, summary in jobs:
+            texts.append(study_text(words, i, summary, tok.mask_token))
+            truths.append(tok(word_core(words[i]) or words[i], add_special_tokens=False)["input_ids"])
+        device = next(model.parameters()).device
+        out = []
+        for start in range(0, len(texts), self.batch_size):
+            enc = tok(
+                texts[start : start + self.batch_size],
+                truncation=True,
+                max_length=max_positions(model, tok),
+                padding=True,
+                return_tensors="pt",
+            )
+            rows, cols = (enc["input_ids"] == tok.mask_token_id).nonzero(as_tuple=True)
+            if len(rows) != enc["input_ids"].shape[0]:
+                raise ConfigError(
+                    "a masked word fell outside the filler's window (or the document holds the mask token); "
+                    "lower max_document_words or max_summary_words"
+                )
+            with torch.inference_mode():
+                logits = model(**{k: v.to(device) for k, v in enc.items()}).logits[rows, cols]
+            logp = torch.log_softmax(logits.float(), -1).cpu()
+            for row, truth in zip(logp, truths[start : start + self.batch_size]):
+                out.append((float(row[truth[0]]), [int(row.argmax())] == truth))
+        return out
+
+
+def study_text(words: list[str], i: int, summary: str, mask: str) -> str:
+    """The study's filler input: ``summary + "\n" + document`` with word ``i`` (its trailing punctuation kept)
+    replaced by one ``mask`` token; the document alone when there is no summary."""
+    core = word_core(words[i]) or words[i]
+    masked = [*words[:i], mask + words[i][len(core) :], *words[i + 1 :]]
+    return (summary + "\n" if summary else "") + " ".join(masked)
 
 
 def _encode_masked_rows(

@@ -107,11 +107,15 @@ def test_summary_suite_and_report(tiny_fill_reward, tmp_path, monkeypatch):
     result = evaluate(config)
     monkeypatch.undo()
     assert {r["condition"] for r in result["rows"]} == {"document only", "preferred summary", "other summary"}
-    assert len(result["rows"]) == 2 * 3 and result["pair_sets"] == {
+    # both estimators side by side: 2 estimators x 2 pair sets x 3 conditions
+    assert {r["reward"] for r in result["rows"]} == {"summary-fill-tiny [multi-mask]", "summary-fill-tiny [study]"}
+    assert len(result["rows"]) == 2 * 2 * 3 and result["pair_sets"] == {
         "aclsum: own summary > other document's summary": 3,
         "aclsum: own summary > lead-2": 3,
     }
-    assert len(result["pairwise"]) == 2 * 2 + 2
+    assert len(result["pairwise"]) == 2 * 2 * 2 + 2
+    study = [r for r in result["rows"] if r["reward"].endswith("[study]")]
+    assert all(r["n_masks"] == 3 for r in study)  # one word per document
     doc_only = [r for r in result["rows"] if r["condition"] == "document only"]
     assert doc_only[0]["logprob"] == doc_only[1]["logprob"]  # same documents, same masks in both pair sets
 

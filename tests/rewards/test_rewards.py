@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from types import SimpleNamespace
 
 import pytest
 import torch
@@ -229,6 +230,74 @@ def test_masks_skip_first_word_stop_words_and_numbers():
         assert words[i].isalpha() and words[i].lower() not in stop_words()
     assert masks == choose_masks(words, 8, seed=0)
     assert masks != choose_masks(words, 8, seed=1)
+    # a word may end in punctuation or hold an apostrophe (isalpha alone dropped both)
+    words = "Honestly dogecoin, everyone's favourite coin, is 42 .".split()
+    from rewardbench.rewards.summary_fill import word_core
+
+    assert [word_core(w) for w in words] == [
+        "Honestly",
+        "dogecoin",
+        "everyone's",
+        "favourite",
+        "coin",
+        None,
+        None,
+        None,
+    ]
+    assert choose_masks(words, 8, seed=0) == [1, 2, 3, 4]
+
+
+STUDY_DOC = "Honestly dogecoin, everyone's great weather, is 42 ."
+
+
+def test_study_text_is_one_segment_with_one_mask_and_the_punctuation_kept():
+    from rewardbench.rewards.summary_fill import study_text
+
+    words = STUDY_DOC.split()
+    assert study_text(words, 1, "a coin", "[MASK]") == "a coin\nHonestly [MASK], everyone's great weather, is 42 ."
+    assert study_text(words, 2, "", "[MASK]") == "Honestly dogecoin, [MASK] great weather, is 42 ."
+
+
+def test_study_estimator_hand_worked(tiny_bert_mlm, monkeypatch):
+    # A stub masked LM whose best guess at every position is "weather" when the input holds the summary's "scam",
+    # else "movie". Words 1-4 are candidates (dogecoin, everyone's, great, weather); the seed picks one.
+    from rewardbench.rewards import summary_fill
+    from rewardbench.runtime import models
+
+    tok = models.load_tokenizer(tiny_bert_mlm)
+    weather, movie, scam = tok.convert_tokens_to_ids(["weather", "movie", "scam"])
+    assert tok.unk_token_id not in (weather, movie, scam)
+    seen = []
+
+    class Stub(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = torch.nn.Parameter(torch.zeros(1))
+            self.config = SimpleNamespace(max_position_embeddings=64, model_type="bert")
+
+        def forward(self, input_ids, **_):
+            seen.extend(tok.batch_decode(input_ids))
+            logits = torch.zeros(*input_ids.shape, len(tok))
+            for r, row in enumerate(input_ids.tolist()):
+                logits[r, :, weather if scam in row else movie] = 5.0
+            return SimpleNamespace(logits=logits)
+
+    monkeypatch.setattr(models, "load_masked_lm", lambda *a, **k: Stub())
+    words = STUDY_DOC.split()
+    on_weather = next(seed for seed in range(100) if summary_fill.choose_masks(words, 1, seed) == [4])
+    on_dogecoin = next(seed for seed in range(100) if summary_fill.choose_masks(words, 1, seed) == [1])
+    reward = SummaryFillReward(tiny_bert_mlm, estimator="study", seed=on_weather)
+    [result] = reward.fill([STUDY_DOC], ["the scam"])
+    assert result.n_masks == 1 and reward.metric == "accuracy"
+    # "weather" masked: filled right given the summary (a hit), as "movie" without it (a miss)
+    assert (result.accuracy_with, result.accuracy_without) == (1.0, 0.0)
+    assert reward(prompts=[STUDY_DOC], completions=["the scam"]) == [1.0]
+    masked = [t.replace(" [PAD]", "") for t in seen]
+    assert all(t.count("[MASK]") == 1 and t.count("[SEP]") == 1 for t in masked)  # one mask, one segment
+    assert "[CLS] the scam honestly dogecoin [UNK] everyone [UNK] s great [MASK] [UNK] is [UNK] [UNK] [SEP]" in masked
+    # "dogecoin" masked: "weather" is not the word, so the summary gains nothing
+    study = SummaryFillReward(tiny_bert_mlm, estimator="study", seed=on_dogecoin)
+    assert study(prompts=[STUDY_DOC], completions=["the scam"]) == [0.0]
 
 
 def test_masked_filler_matches_direct_computation(tiny_bert_mlm):
