@@ -179,10 +179,10 @@ class SummaryFillReward(Reward):
                 (tuple(w), i, s) for w, m, summary in zip(words, masks, summaries) for i in m for s in ("", summary)
             )
         )
-        if self.estimator == "study":
-            fill_one = self._fill_masked_study if self.filler == "masked" else self._fill_causal
+        if self.filler == "causal":  # one filler for both estimators (the study's joins with "\n")
+            fill_one = self._fill_causal
         else:
-            fill_one = self._fill_masked if self.filler == "masked" else self._fill_causal
+            fill_one = self._fill_masked_study if self.estimator == "study" else self._fill_masked
         scored = dict(zip(jobs, fill_one([(list(w), i, s) for w, i, s in jobs]))) if jobs else {}
         results = []
         for w, m, summary in zip(words, masks, summaries):
@@ -210,8 +210,8 @@ class SummaryFillReward(Reward):
         groups = list(dict.fromkeys((tuple(words), summary) for words, _, summary in jobs))
         start = start_token(tok)
         sequences, word_spans = [], []
+        joiner = "\n" if self.estimator == "study" else "\n\n"
         for words, summary in groups:
-            joiner = "\n" if self.estimator == "study" else "\n\n"
             ids = [start] + (tok(summary + joiner, add_special_tokens=False)["input_ids"] if summary else [])
             pieces = tok([w if j == 0 else " " + w for j, w in enumerate(words)], add_special_tokens=False)[
                 "input_ids"
@@ -240,13 +240,18 @@ class SummaryFillReward(Reward):
         by_job = {(g, i): s for g, m, sc in zip(groups, wanted, scores) for i, s in zip(m, sc)}
         return [(by_job[((tuple(w), s), i)].logprob_sum, by_job[((tuple(w), s), i)].greedy_match) for w, i, s in jobs]
 
-    def _fill_masked(self, jobs: list[tuple[list[str], int, str]]) -> list[tuple[float, bool]]:
+    def _masked_filler(self) -> tuple[Any, Any]:
+        """The masked-LM filler and its tokenizer, which must have a mask token."""
         model = models.load_masked_lm(self.model_spec, dtype=self.dtype)
         tok = models.load_tokenizer(self.model_spec)
         if tok.mask_token_id is None:
             raise ConfigError(
                 f"filler model {self.model_spec!r} has no mask token; use filler='causal' for a causal LM"
             )
+        return model, tok
+
+    def _fill_masked(self, jobs: list[tuple[list[str], int, str]]) -> list[tuple[float, bool]]:
+        model, tok = self._masked_filler()
         # The two conditions go in separate batches so a document-only input never carries an empty segment.
         # Every masked variant is a row, tokenised once; rows are bucketed by token length, so one forward fills
         # the masks of several documents at once.
@@ -268,16 +273,9 @@ class SummaryFillReward(Reward):
         """The study: one ``[MASK]`` for the whole word, ``summary + "\n" + document`` as one segment."""
         import torch
 
-        model = models.load_masked_lm(self.model_spec, dtype=self.dtype)
-        tok = models.load_tokenizer(self.model_spec)
-        if tok.mask_token_id is None:
-            raise ConfigError(
-                f"filler model {self.model_spec!r} has no mask token; use filler='causal' for a causal LM"
-            )
-        texts, truths = [], []
-        for words, i, summary in jobs:
-            texts.append(study_text(words, i, summary, tok.mask_token))
-            truths.append(tok(word_core(words[i]) or words[i], add_special_tokens=False)["input_ids"])
+        model, tok = self._masked_filler()
+        texts = [study_text(words, i, summary, tok.mask_token) for words, i, summary in jobs]
+        truths = tok([word_core(words[i]) or words[i] for words, i, _ in jobs], add_special_tokens=False)["input_ids"]
         device = next(model.parameters()).device
         out = []
         for start in range(0, len(texts), self.batch_size):

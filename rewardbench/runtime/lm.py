@@ -99,11 +99,12 @@ def left_pad(tokenizer: Any, sequences: Sequence[list[int]]) -> Any:
     return tokenizer.pad({"input_ids": list(sequences)}, padding=True, padding_side="left", return_tensors="pt")
 
 
-def encode_context(tokenizer: Any, text: str) -> list[int]:
-    """Context token ids under the project's one start-token convention: the text as sampling encodes a prompt
+def encode_contexts(tokenizer: Any, texts: Sequence[str]) -> list[list[int]]:
+    """Context token ids under the project's one start-token convention: each text as sampling encodes a prompt
     (with the tokenizer's own special tokens: none for GPT-2 and SmolLM2, BOS for Llama), and the start token
     (:func:`start_token`) only where that leaves nothing, so a whole text's first token is still scored."""
-    return list(tokenizer(text)["input_ids"]) or [start_token(tokenizer)]
+    start = start_token(tokenizer)
+    return [list(ids) or [start] for ids in tokenizer(list(texts))["input_ids"]]
 
 
 def encode_pairs(
@@ -111,15 +112,14 @@ def encode_pairs(
 ) -> list[tuple[list[int], list[int]]]:
     """Token ids of each (context, completion), tokenised separately as generation produces them.
 
-    The context is encoded by :func:`encode_context` (exactly as sampling encodes a prompt, a start token only for an
+    The context is encoded by :func:`encode_contexts` (exactly as sampling encodes a prompt, a start token only for an
     empty context); an empty completion is scored as EOS (the model ending right there). The completion is cut to
     ``max_length - 1`` tokens and the context is cut from the left to fit.
     """
     comp_ids = tokenizer(list(completions), add_special_tokens=False)["input_ids"]
     pairs = []
-    for context, comp in zip(contexts, comp_ids):
+    for ctx, comp in zip(encode_contexts(tokenizer, contexts), comp_ids):
         comp = (comp or [tokenizer.eos_token_id])[: max_length - 1]
-        ctx = encode_context(tokenizer, context)
         ctx = ctx[max(0, len(ctx) + len(comp) - max_length) :]
         pairs.append((ctx, comp))
     return pairs

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from rewardbench.runtime.lm import Sampling, encode_context, left_pad, score_spans
+from rewardbench.runtime.lm import Sampling, encode_contexts, left_pad, score_spans
 from rewardbench.tasks.spec import GenerationSpec
 
 
@@ -35,8 +35,8 @@ def generation_kwargs(gen: GenerationSpec, tokenizer: Any) -> dict[str, Any]:
 
 
 def encode_prompts(tokenizer: Any, prompts: Sequence[str]) -> list[list[int]]:
-    """Prompt token ids, encoded as every scorer encodes a context (:func:`~rewardbench.runtime.lm.encode_context`)."""
-    return [encode_context(tokenizer, p) for p in prompts]
+    """Prompt token ids, encoded as every scorer encodes a context (:func:`rewardbench.runtime.lm.encode_contexts`)."""
+    return encode_contexts(tokenizer, prompts)
 
 
 def sample(

@@ -22,11 +22,6 @@ def applies(ctx: EvalContext) -> bool:
     return bool(ctx.task.prompts.control_codes)
 
 
-def judge_target(label: str) -> str:
-    """The sentiment a judge's label says it scores (``vader:negative``: negative; no target: positive)."""
-    return "negative" if label.rsplit(":", 1)[-1] == "negative" else "positive"
-
-
 def directed(code: str, positive_score: float) -> float:
     """A judge's positive-is-higher score read in the direction of ``code``."""
     if code == "positive":
@@ -38,7 +33,11 @@ def directed(code: str, positive_score: float) -> float:
 
 def compute(ctx: EvalContext) -> dict[str, Any]:
     codes = [split_code(ctx.heldout[s.prompt_index].text)[0] or "(none)" for s in ctx.samples]
-    judged = {label: judge_scores(ctx, judge) for label, judge in evaluation_judges(ctx)[0]}
+    # each judge's scores turned positive-is-higher by its own target (a judge without one scores positivity)
+    judged = {
+        label: [s if getattr(judge, "target", "positive") == "positive" else -s for s in judge_scores(ctx, judge)]
+        for label, judge in evaluation_judges(ctx)[0]
+    }
     members: dict[str, list[int]] = defaultdict(list)
     for i, code in enumerate(codes):
         members[code].append(i)
@@ -49,8 +48,7 @@ def compute(ctx: EvalContext) -> dict[str, Any]:
         by_code[code] = {**summary(values, seed=ctx.seed, clusters=prompts), "values": values, "prompt_index": prompts}
         judges_by_code[code] = {}
         for label, scores in judged.items():
-            sign = 1.0 if judge_target(label) == "positive" else -1.0
-            vals = [directed(code, sign * scores[i]) for i in rows]
+            vals = [directed(code, scores[i]) for i in rows]
             judges_by_code[code][label] = {**summary(vals, seed=ctx.seed, clusters=prompts), "values": vals}
     return {"by_code": by_code, "judges_by_code": judges_by_code}
 

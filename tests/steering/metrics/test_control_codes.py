@@ -17,10 +17,12 @@ def test_applies_only_to_tasks_with_codes():
 
 
 class _Judge:
-    """A judge whose score is +1 for a completion "good", -1 otherwise; it records the prompts it read."""
+    """A judge of ``target`` sentiment whose score is +1 for a completion "good", -1 otherwise; it records the
+    prompts it read."""
 
-    def __init__(self) -> None:
+    def __init__(self, target: str) -> None:
         self.card = RewardCard(id="j", version=1, measures="m", range="r")
+        self.target = target
         self.read: list[str] = []
 
     def __call__(self, *, prompts, completions):
@@ -35,7 +37,7 @@ def _coded_context(judge_labels):
         [1.0, 3.0, 5.0, 7.0],
         control_codes=("[negative]", "[positive]", "[neutral]"),
     )
-    made = {label: _Judge() for label in judge_labels}
+    made = {label: _Judge("negative" if label.endswith(":negative") else "positive") for label in judge_labels}
     ctx.task.judges = tuple(SimpleNamespace(label=label, load=lambda j=j: j) for label, j in made.items())
     return ctx, made
 
