@@ -1,4 +1,4 @@
-"""Every statistic of the project: pairwise accuracy, bootstrap intervals, t-intervals and summaries."""
+"""Every statistic of the project: pairwise accuracy, bootstrap intervals, t-intervals, summaries and ROUGE-L."""
 
 from __future__ import annotations
 
@@ -277,3 +277,11 @@ def best_of_n_kl_estimate(texts: Sequence[str], rewards: Sequence[float], n: int
         counts[t] = counts.get(t, 0) + 1
         reward_of[t] = r
     return best_of_n_kl([counts[t] for t in counts], [reward_of[t] for t in counts], n)
+
+
+def rouge_l(summaries: Sequence[str], references: Sequence[str]) -> list[float]:
+    """ROUGE-L F-measure of each summary against its reference (Google's rouge-score, stemming on)."""
+    from rouge_score import rouge_scorer
+
+    scorer = rouge_scorer.RougeScorer(["rougeL"], use_stemmer=True)
+    return [scorer.score(ref, s)["rougeL"].fmeasure for s, ref in zip(summaries, references, strict=True)]

@@ -28,7 +28,7 @@ from rewardbench.rewards.textblob_lexicon import TextBlobReward
 from rewardbench.rewards.vader import VaderReward
 from rewardbench.runtime import models
 from rewardbench.runtime.models import SOURCES
-from rewardbench.stats import bootstrap_ci, pairwise_outcomes
+from rewardbench.stats import bootstrap_ci, pairwise_outcomes, rouge_l
 from rewardbench.zoo import data
 
 
@@ -227,14 +227,6 @@ def _summary_fit(reward: Reward) -> str | None:
         else f"not a summary reward (it measures {reward.card.measures}); "
         "it would score tweets' sentiment, not summaries"
     )
-
-
-def rouge_l(summaries: Sequence[str], references: Sequence[str]) -> list[float]:
-    """ROUGE-L F-measure of each summary against its reference (Google's rouge-score, stemming on)."""
-    from rouge_score import rouge_scorer
-
-    scorer = rouge_scorer.RougeScorer(["rougeL"], use_stemmer=True)
-    return [scorer.score(ref, s)["rougeL"].fmeasure for s, ref in zip(summaries, references)]
 
 
 def summary_suite(config: EvalConfig) -> dict[str, Any]:

@@ -137,6 +137,7 @@ class Metrics(_MetricsRequired, total=False):
 
     by_code: dict[str, Summary]  #: control-code tasks: training reward per code
     degeneration: DegenerationBlock  #: version 2
+    reference_overlap: ScoredSummary  #: summary tasks: ROUGE-L F of each completion against its prompt's reference
 
 
 class SampleRow(TypedDict):

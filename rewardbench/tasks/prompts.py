@@ -45,12 +45,18 @@ def _imdb_texts(spec: PromptSpec) -> list[str]:
     return [r["text"] for r in rows if len(r["text"]) > spec.min_chars]
 
 
-def _documents(spec: PromptSpec, source: str) -> list[tuple[str, str]]:
-    """(document, prompt) pairs: aclsum abstracts (embedded) or summarize_from_feedback posts (hub)."""
+def _documents(spec: PromptSpec, source: str) -> list[tuple[str, str, str]]:
+    """(document, prompt, reference summary) triples: aclsum abstracts with their three aspect summaries (challenge,
+    approach, outcome) joined as the reference (embedded), or summarize_from_feedback posts with the summary the
+    labeller chose (hub; a post compared several times keeps its first comparison's choice)."""
     if source == "embedded":
         from rewardbench.zoo.data import aclsum_documents
 
-        docs = [d.text for split in ("train", "val", "test") for d in aclsum_documents(split)]
+        pairs = [
+            (d.text, " ".join(d.summaries[k] for k in ("challenge", "approach", "outcome") if d.summaries.get(k)))
+            for split in ("train", "val", "test")
+            for d in aclsum_documents(split)
+        ]
     else:
         from datasets import load_dataset
 
@@ -59,11 +65,15 @@ def _documents(spec: PromptSpec, source: str) -> list[tuple[str, str]]:
             rows = load_dataset(dataset, "comparisons", split="train")
         except Exception as exc:  # noqa: BLE001
             raise ConfigError(f"could not load documents from {dataset!r} ({exc.__class__.__name__}: {exc})") from exc
-        docs = list(dict.fromkeys(r["info"]["post"] for r in rows if r["info"].get("post")))
+        chosen: dict[str, str] = {}
+        for r in rows:
+            if r["info"].get("post") and r["info"]["post"] not in chosen:
+                chosen[r["info"]["post"]] = r["summaries"][int(r["choice"])]["text"]
+        pairs = list(chosen.items())
     out = []
-    for doc in docs:
+    for doc, reference in pairs:
         cut = " ".join(doc.split()[: spec.max_document_words])
-        out.append((cut, spec.template.format(document=cut)))
+        out.append((cut, spec.template.format(document=cut), reference))
     return out
 
 
@@ -79,7 +89,7 @@ def build_prompts(spec: PromptSpec, source: str, tokenizer: Any) -> tuple[list[P
     elif spec.source == "imdb":
         prompts = [Prompt(t) for t in _length_prefixes(_imdb_texts(spec), spec, tokenizer)]
     elif spec.source == "documents":
-        prompts = [Prompt(p, {"documents": d}) for d, p in _documents(spec, source)]
+        prompts = [Prompt(p, {"documents": d, "references": r}) for d, p, r in _documents(spec, source)]
     else:
         raise ConfigError(f"prompts.source: unknown source {spec.source!r}")
     unique = {p.text: p for p in prompts}  # duplicates would leak between the training and held-out sets

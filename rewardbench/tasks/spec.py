@@ -26,9 +26,9 @@ class RewardSpec:
 
     @property
     def label(self) -> str:
-        """Short display name: the id plus a target if one is set."""
-        target = self.options.get("target")
-        return f"{self.id}:{target}" if target else self.id
+        """Short display name: the id plus a target (or a summary-fill estimator) if one is set."""
+        qualifier = self.options.get("target") or self.options.get("estimator")
+        return f"{self.id}:{qualifier}" if qualifier else self.id
 
 
 SHORTHAND[RewardSpec] = "id"  # ``judges: [vader]`` is ``judges: [{id: vader}]``

@@ -113,3 +113,56 @@ def test_imdb_prompts_load_through_load_dataset_from_a_local_folder(tiny_policy,
         build_prompts(
             PromptSpec(source="imdb", dataset=str(tmp_path / "missing")), "hub", policy_tokenizer(tiny_policy)
         )
+
+
+def test_embedded_documents_carry_aclsum_reference_summaries():
+    from rewardbench.tasks.spec import PromptSpec
+    from rewardbench.zoo.data import aclsum_documents
+
+    train, held = build_prompts(PromptSpec(source="documents", max_document_words=200), "embedded", None)
+    by_doc = {p.columns["documents"]: p.columns["references"] for p in train + held}
+    doc = aclsum_documents("test")[0]
+    s = doc.summaries
+    assert by_doc[doc.text] == f"{s['challenge']} {s['approach']} {s['outcome']}"
+
+
+def test_hub_documents_load_summarize_from_feedback_comparisons_from_a_local_folder(tmp_path):
+    """The hub path (``load_dataset("openai/summarize_from_feedback", "comparisons")``) on a local folder laid out
+    as that repository is (a ``comparisons`` config); a post compared twice keeps its first comparison's choice."""
+    import json
+
+    from rewardbench.tasks.spec import PromptSpec
+
+    (tmp_path / "comparisons").mkdir()
+    (tmp_path / "README.md").write_text(
+        "---\nconfigs:\n- config_name: comparisons\n  data_files:\n  - split: train\n"
+        "    path: comparisons/train.jsonl\n---\n"
+    )
+    records = [
+        {"info": {"post": "post one words"}, "summaries": [{"text": "a"}, {"text": "b"}], "choice": 1},
+        {"info": {"post": "post one words"}, "summaries": [{"text": "c"}, {"text": "d"}], "choice": 0},
+        {"info": {"post": "post two words"}, "summaries": [{"text": "e"}, {"text": "f"}], "choice": 0},
+        {"info": {"post": "post three"}, "summaries": [{"text": "g"}, {"text": "h"}], "choice": 1},
+    ]
+    with open(tmp_path / "comparisons" / "train.jsonl", "w", encoding="utf-8") as fh:
+        fh.writelines(json.dumps(r) + "\n" for r in records)
+    spec = PromptSpec(source="documents", dataset=str(tmp_path), max_document_words=2, template="{document} TL;DR:")
+    train, held = build_prompts(spec, "hub", None)
+    got = {p.columns["documents"]: (p.text, p.columns["references"]) for p in train + held}
+    assert got == {
+        "post one": ("post one TL;DR:", "b"),
+        "post two": ("post two TL;DR:", "e"),
+        "post three": ("post three TL;DR:", "h"),
+    }
+
+
+def test_a_judge_of_another_estimator_is_labelled_apart_from_the_training_reward():
+    """summary_fill judges its multi-mask training reward with the study's estimator of the same reward id: the
+    labels must differ, or the judge is dropped as the training reward."""
+    from rewardbench.tasks.spec import RewardSpec
+
+    task = load_task("summary_fill")
+    labels = [j.label for j in task.judges]
+    assert "summary-fill-smollm2:study" in labels
+    assert task.reward["embedded"].label == "summary-fill-smollm2"
+    assert RewardSpec("vader", {"target": "negative"}).label == "vader:negative"

@@ -25,6 +25,7 @@ METRICS: Registry[Metric] = Registry(
         "diversity": "rewardbench.steering.metrics.diversity:METRIC",
         "degeneration": "rewardbench.steering.metrics.degeneration:METRIC",
         "control-codes": "rewardbench.steering.metrics.control_codes:METRIC",
+        "reference-overlap": "rewardbench.steering.metrics.reference_overlap:METRIC",
     },
     entry_point_group="rewardbench.metrics",
 )
