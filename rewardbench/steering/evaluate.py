@@ -84,3 +84,36 @@ def evaluate_model(
             }
         )
     return points
+
+
+#: Added to the run's seed for the showcase prompts' sampling, so their completions never repeat the held-out ones'.
+SHOWCASE_SEED = 1_000_003
+
+
+def showcase_samples(
+    task: Task, policy: Policy, model: Any, reward: Reward, per_prompt: int, seed: int, tok: Any
+) -> list[dict[str, Any]]:
+    """``per_prompt`` completions of each of the task's showcase prompts from ``model``, as the policy returns them
+    (best-of-n: its final n), with the training reward; the RNG state is restored, so nothing after it moves.
+
+    Returns:
+        (prompt, completion, reward) rows, in prompt order.
+    """
+    from rewardbench.policies.base import preserved_rng
+    from rewardbench.tasks.prompts import columns_for
+
+    prompts = [Prompt(text) for text in task.showcase]
+    with preserved_rng():
+        n = policy.samples_needed(per_prompt)
+        raw = sample(model, tok, task.showcase, n=n, gen=task.generation, seed=seed + SHOWCASE_SEED)
+        chosen = [s for s in policy.selections(prompts, raw, per_prompt) if s.final][-1].samples
+        index = [s.prompt_index for s in chosen]
+        scores = reward(
+            prompts=[prompts[i].text for i in index],
+            completions=[s.text for s in chosen],
+            **columns_for(prompts, index),
+        )
+    return [
+        {"prompt": prompts[s.prompt_index].text, "completion": s.text, "reward": float(r)}
+        for s, r in zip(chosen, scores)
+    ]

@@ -25,7 +25,7 @@ from rewardbench.registry import did_you_mean
 from rewardbench.rewards import REWARDS, Reward
 from rewardbench.runtime import models, precision
 from rewardbench.runtime.tracking import Tracking, check_tracker, scalars
-from rewardbench.steering.evaluate import evaluate_model
+from rewardbench.steering.evaluate import evaluate_model, showcase_samples
 from rewardbench.steering.results import SCHEMA, RunResult, write_run
 from rewardbench.tasks import Preset, RewardSpec, Task, load_task
 from rewardbench.tasks.prompts import Prompt, build_prompts
@@ -315,6 +315,11 @@ def run_one(
         ctx.on_eval = lambda step, model: measure(step, model, final=False)
         train_seconds = _train_or_load(policy, run_dir, tok, points)
         measure(policy.steps if policy.trains else 0, policy.model(), final=True)
+        showcase = (
+            showcase_samples(task, policy, policy.model(), reward, preset.samples_per_prompt, spec.seed, tok)
+            if task.showcase
+            else None
+        )
         timing = {
             "train_seconds": train_seconds,
             "eval_seconds": points.eval_seconds(),
@@ -332,6 +337,8 @@ def run_one(
             n_train=len(train),
             n_heldout=len(heldout),
         )
+        if showcase is not None:
+            result["showcase"] = showcase  # type: ignore[typeddict-item]
         write_run(run_dir / "result.json", result)
         if not config.keep_policy and (run_dir / "policy").is_dir():
             shutil.rmtree(run_dir / "policy")

@@ -283,6 +283,7 @@ def _task_section(runs: list[RunResult], directory: Path) -> tuple[list[str], li
         if metric.section is not None:
             lines += metric.section(views, final_order)
     lines += _samples(views, final_order)
+    lines += _showcase(groups, final_order)
     curves_png = plots.training_curves(groups, final_order, directory / f"curves_{task}_{source}_{preset}.png")
     lines += [f"![training curves]({curves_png.name})", ""]
     data = directory / f"frontier_{task}_{source}_{preset}.json"
@@ -404,6 +405,32 @@ def _samples(groups: Groups, order: list[tuple[str, str]], n: int = 6) -> list[s
             f"### Samples: `{key[0]}` vs `reference` (seed {run['seed']}, reward `{key[1]}`)",
             "",
             tabulate(rows, ["prompt", "reference", "reward", key[0], "reward"], tablefmt="github"),
+            "",
+        ]
+    return lines
+
+
+def _showcase(groups: Groups, order: list[tuple[str, str]]) -> list[str]:
+    """Each policy's completions of the task's showcase prompts (its lowest seed that has them), reference first."""
+    rows: dict[str, list[list[str]]] = defaultdict(list)
+    for key in order:
+        runs = [r for r in groups.get(key, []) if r.get("showcase")]
+        if not runs:
+            continue
+        run = min(runs, key=lambda r: r["seed"])
+        for s in run["showcase"]:
+            rows[s["prompt"]].append(
+                [f"`{key[0]}`", f"`{key[1]}`", str(run["seed"]), _cell(s["completion"]), f"{s['reward']:.3f}"]
+            )
+    lines = []
+    for prompt, table in rows.items():
+        lines += [
+            f'### Showcase: "{prompt}"',
+            "",
+            "The task's own prompt, sampled from every policy after its training (best-of-n at its preset's n), "
+            "as the seed's notebook printed it; it may be a training prompt, so it is shown, not measured.",
+            "",
+            tabulate(table, ["policy", "trained on", "seed", "completion", "reward"], tablefmt="github"),
             "",
         ]
     return lines

@@ -167,9 +167,7 @@ class Point(_PointRequired, total=False):
     seconds: float  #: evaluation time of this point
 
 
-class RunResult(TypedDict):
-    """One (task, training reward, policy, seed) run."""
-
+class _RunResultRequired(TypedDict):
     schema: str  #: :data:`SCHEMA`
     task: TaskInfo
     policy: PolicyInfo
@@ -184,6 +182,14 @@ class RunResult(TypedDict):
     git_commit: str | None
     machine: Machine
     packages: dict[str, str | None]
+
+
+class RunResult(_RunResultRequired, total=False):
+    """One (task, training reward, policy, seed) run."""
+
+    #: the task's showcase prompts (``Task.showcase``): the final policy's completions of each, with the training
+    #: reward, sampled after the last evaluation (absent when the task has none, and in older files)
+    showcase: list[SampleRow]
 
 
 def _upgrade_model_info(info: dict[str, Any] | None) -> None:

@@ -106,6 +106,9 @@ class Task:
     judge_lm: dict[str, str] = field(default_factory=dict)  #: fluency judge LM per source (default: the policy model)
     generation: GenerationSpec = GenerationSpec()  #: sampling settings
     matched_kl: float = 1.0  #: KL (nats per completion) at which the leaderboard compares methods
+    #: prompts every policy is also sampled on after its last evaluation, shown side by side in the report (a seed's
+    #: own prompt, e.g. TextRL's "i think dogecoin is"); a training prompt may be one: they are not measured
+    showcase: tuple[str, ...] = ()
     path: str = ""  #: the YAML file this came from
 
     def sources(self) -> list[str]:

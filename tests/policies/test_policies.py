@@ -263,3 +263,55 @@ def test_evaluation_points_of_a_bf16_run_are_measured_in_fp32(policy_id, tiny_po
     ctx.precision, ctx.eval_steps, ctx.on_eval = "bf16", (1,), measure
     POLICIES.get(policy_id)(ctx).train()
     assert seen == [(1, torch.float32)]
+
+
+def test_pfrl_textrl_recipe_trains_the_lms_own_tied_head_with_sgd_and_textrls_settings(tiny_policy, tmp_path):
+    """recipe=textrl is TextRL 0.2's agent_ppo: own (tied) head, SGD at 3e-6, gamma 0.95, lambda 1, linear value."""
+    import pfrl
+
+    from rewardbench.runtime import models
+
+    seen: dict = {}
+    original = pfrl.agents.PPO.__init__
+
+    def spy(agent, model, optimizer, **kwargs):
+        seen.update(model=model, optimizer=optimizer, **kwargs)
+        original(agent, model, optimizer, **kwargs)
+
+    reward = contains_word_reward("scam")
+    ctx = _ctx(tiny_policy, tmp_path, reward, recipe="textrl", steps=2, batch_size=4, learning_rate=1e-1)
+    policy = POLICIES.get("pfrl-ppo")(ctx)
+    pfrl.agents.PPO.__init__ = spy
+    try:
+        policy.train()
+    finally:
+        pfrl.agents.PPO.__init__ = original
+    assert isinstance(seen["optimizer"], torch.optim.SGD) and seen["optimizer"].defaults["lr"] == 1e-1
+    assert seen["gamma"] == 0.95 and seen["lambd"] == 1.0
+    layers = list(seen["model"].value)
+    assert [type(m) for m in layers] == [torch.nn.Linear] * 3  # no activation: TextRL's value head
+    width = layers[0].in_features
+    assert [m.out_features for m in layers] == [width // 2, width // 4, 1]
+    trained, reference = policy.model(), models.load_causal_lm(tiny_policy)
+    head, embed = trained.get_output_embeddings().weight, trained.get_input_embeddings().weight
+    assert head.data_ptr() == embed.data_ptr(), "the LM's own tied head was replaced by a copy"
+    assert not torch.equal(head, reference.get_output_embeddings().weight), "the own head did not train"
+    others = [k for k in reference.state_dict() if "embed" not in k and "lm_head" not in k]
+    assert all(torch.equal(trained.state_dict()[k], reference.state_dict()[k]) for k in others)
+    # the recipe's own learning rate when none is given; an explicit field beats the recipe
+    lr = POLICIES.get("pfrl-ppo")(_ctx(tiny_policy, tmp_path / "b", reward, recipe="textrl", gamma=0.5))
+    assert lr.learning_rate == 3e-6 and lr.recipe["gamma"] == 0.5 and lr.recipe["optimizer"] == "sgd"
+    tuned = POLICIES.get("pfrl-ppo")(_ctx(tiny_policy, tmp_path / "c", reward))
+    assert tuned.recipe == {"gamma": 1.0, "lambd": 0.95, "optimizer": "adam", "head": "copy", "value_head": "mlp"}
+    assert tuned.learning_rate == tuned.ctx.preset.learning_rate
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [({"recipe": "textrI"}, "did you mean 'textrl'"), ({"optimizer": "rmsprop"}, "optimizer 'rmsprop' is not one of")],
+)
+def test_pfrl_bad_recipe_or_choice_names_the_valid_ones(options, message, tiny_policy, tmp_path):
+    from rewardbench.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=message):
+        POLICIES.get("pfrl-ppo")(_ctx(tiny_policy, tmp_path, contains_word_reward(), **options))

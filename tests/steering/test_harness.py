@@ -228,3 +228,29 @@ def test_a_tuning_run_evaluates_on_training_prompts_only(task_file, tmp_path):
     run(_config(task_file, tmp_path / "out", policies=("reference",), seeds=(1,)), echo=lambda _: None)
     with pytest.raises(ConfigError, match="mixes tuning runs"):
         report(tmp_path / "out" / "tiny_task")
+
+
+def test_showcase_prompts_are_sampled_from_every_policy_and_move_no_measured_number(task_file, tmp_path):
+    import yaml
+
+    from rewardbench.steering.report import report
+
+    doc = yaml.safe_load(task_file.read_text())
+    doc["showcase"] = [PROMPTS[0]]  # a training prompt, as TextRL's is on dogecoin_negative
+    with_showcase = tmp_path / "showcase" / "tiny_task.yaml"
+    with_showcase.parent.mkdir()
+    with_showcase.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    shown = {o.spec.policy: o for o in run(_config(with_showcase, tmp_path / "a"), echo=lambda _: None)}
+    plain = {o.spec.policy: o for o in run(_config(task_file, tmp_path / "b"), echo=lambda _: None)}
+    for policy, outcome in shown.items():
+        a, b = json.loads(outcome.path.read_text()), json.loads(plain[policy].path.read_text())
+        assert a["points"] == [{**p, "seconds": q["seconds"]} for p, q in zip(b["points"], a["points"])], policy
+        assert "showcase" not in b
+        rows = a["showcase"]
+        assert [r["prompt"] for r in rows] == [PROMPTS[0]] * 2  # samples_per_prompt completions
+        scores = contains_word_reward("scam")(prompts=[PROMPTS[0]] * 2, completions=[r["completion"] for r in rows])
+        assert [r["reward"] for r in rows] == scores
+    board = report(tmp_path / "a" / "tiny_task")[0].read_text()
+    section = board[board.index(f'### Showcase: "{PROMPTS[0]}"') :]
+    assert all(f"| `{p}`" in section for p in ("reference", "best-of-n", "pfrl-ppo"))
+    assert "Showcase" not in report(tmp_path / "b" / "tiny_task")[0].read_text()
