@@ -126,6 +126,14 @@ def _cluster_means(values: Sequence[float], clusters: Sequence[int]) -> tuple[An
     return sums, counts
 
 
+def _prompt_means(values: Sequence[float], clusters: Sequence[int]) -> dict[int, float]:
+    """Each cluster's (prompt's) mean value."""
+    import numpy as np
+
+    sums, counts = _cluster_means(values, clusters)
+    return dict(zip(np.unique(np.asarray(clusters)).tolist(), (sums / counts).tolist()))
+
+
 def cluster_bootstrap_ci(
     values: Sequence[float], clusters: Sequence[int], *, seed: int = 0, n_resamples: int = 2000, level: float = 0.95
 ) -> tuple[float, float]:
@@ -174,6 +182,44 @@ def paired_cluster_diff_ci(
     diffs = sa[ia] / ca[ia] - sb[ib] / cb[ib]
     rng = np.random.default_rng(seed)
     boots = diffs[rng.integers(0, len(diffs), size=(n_resamples, len(diffs)))].mean(axis=1)
+    alpha = (1 - level) / 2
+    return float(diffs.mean()), float(np.quantile(boots, alpha)), float(np.quantile(boots, 1 - alpha))
+
+
+def seeds_and_prompts_diff_ci(
+    pairs: Sequence[tuple[Sequence[float], Sequence[int], Sequence[float], Sequence[int]]],
+    *,
+    seed: int = 0,
+    n_resamples: int = 2000,
+    level: float = 0.95,
+) -> tuple[float, float, float]:
+    """The mean over seeds of ``mean(a) - mean(b)``, each seed's two arms paired by prompt, with a bootstrap interval
+    that resamples the seeds and the prompts.
+
+    ``pairs`` holds one ``(a, a_prompts, b, b_prompts)`` per seed: a policy's and its own reference's values on the
+    held-out prompts the seeds share. Each resample draws the seeds with replacement and the prompts with replacement
+    (one draw for every seed: they are the same prompts), and averages the drawn seeds' per-prompt differences over
+    the drawn prompts. Only prompts every pair has count.
+
+    Returns:
+        (mean difference, low, high).
+    """
+    import numpy as np
+
+    if not pairs:
+        raise ValueError("seeds_and_prompts_diff_ci needs at least one seed")
+    per_seed = []
+    for a, a_prompts, b, b_prompts in pairs:
+        ma, mb = _prompt_means(a, a_prompts), _prompt_means(b, b_prompts)
+        per_seed.append({p: ma[p] - mb[p] for p in ma.keys() & mb.keys()})
+    shared = sorted(set.intersection(*(set(d) for d in per_seed)))
+    if not shared:
+        raise ValueError("the seeds share no prompt")
+    diffs = np.array([[d[p] for p in shared] for d in per_seed])  # (seeds, prompts)
+    rng = np.random.default_rng(seed)
+    seeds = rng.integers(0, len(diffs), size=(n_resamples, len(diffs)))
+    prompts = rng.integers(0, len(shared), size=(n_resamples, len(shared)))
+    boots = np.array([diffs[np.ix_(s, p)].mean() for s, p in zip(seeds, prompts)])
     alpha = (1 - level) / 2
     return float(diffs.mean()), float(np.quantile(boots, alpha)), float(np.quantile(boots, 1 - alpha))
 

@@ -18,6 +18,7 @@ from rewardbench.stats import (
     interpolate_at,
     paired_cluster_diff_ci,
     pairwise_outcomes,
+    seeds_and_prompts_diff_ci,
     summary,
     t_interval,
 )
@@ -131,6 +132,42 @@ def test_paired_difference_by_prompt():
     assert mean == 1.0
     with pytest.raises(ValueError, match="share no prompt"):
         paired_cluster_diff_ci([1.0], [0], [1.0], [1])
+
+
+def test_seeds_and_prompts_bootstrap_against_the_enumerated_resamples():
+    import itertools
+
+    import numpy as np
+
+    # two seeds x three prompts; per-prompt gains differ by prompt and by seed; seed 1 has two samples on prompt 2
+    pairs = [
+        ([0.3, 0.1, 0.6], [0, 1, 2], [0.0, 0.0, 0.0], [0, 1, 2]),
+        ([0.5, 0.0, 0.2, 0.4], [0, 1, 2, 2], [0.1, 0.1, 0.0], [0, 1, 2]),
+    ]
+    gains = [[0.3, 0.1, 0.6], [0.4, -0.1, 0.3]]  # by hand: prompt means of a minus b
+    every = [
+        np.mean([gains[s][p] for s in seeds for p in prompts])
+        for seeds in itertools.product(range(2), repeat=2)
+        for prompts in itertools.product(range(3), repeat=3)
+    ]
+    mean, lo, hi = seeds_and_prompts_diff_ci(pairs, n_resamples=20000, seed=3)
+    assert mean == pytest.approx(np.mean(gains))
+    # the exact distribution has 108 equally likely atoms: its quantiles are atoms, as the 20000 draws' are
+    assert lo == pytest.approx(np.quantile(every, 0.025, method="inverted_cdf"), abs=0.01)
+    assert hi == pytest.approx(np.quantile(every, 0.975, method="inverted_cdf"), abs=0.01)
+
+
+def test_seeds_and_prompts_bootstrap_sees_prompt_spread_that_seed_means_hide():
+    # every seed gains +0.4 on prompt 0 and -0.2 on prompt 1: the seeds' mean gains agree exactly (a t-interval over
+    # seeds has zero width), but which prompts were held out decides the sign
+    pairs = [([0.4, -0.2], [0, 1], [0.0, 0.0], [0, 1])] * 3
+    mean, lo, hi = seeds_and_prompts_diff_ci(pairs, seed=0)
+    assert mean == pytest.approx(0.1) and lo == pytest.approx(-0.2) and hi == pytest.approx(0.4)
+    # completions of one prompt are not independent draws: repeating each one ten times changes nothing
+    tenfold = [([0.4] * 10 + [-0.2] * 10, [0] * 10 + [1] * 10, [0.0, 0.0], [0, 1])] * 3
+    assert seeds_and_prompts_diff_ci(tenfold, seed=0) == (mean, lo, hi)
+    with pytest.raises(ValueError, match="share no prompt"):
+        seeds_and_prompts_diff_ci([([1.0], [0], [0.0], [0]), ([1.0], [1], [0.0], [1])])
 
 
 @pytest.mark.parametrize(

@@ -3,8 +3,9 @@
 A method is a (policy, training reward) pair. Its curve at one seed starts at the reference policy's point (KL 0, the
 reference's held-out reward on the same prompts) and goes through every evaluation point of the run: evaluation
 steps along training, or each n of best-of-n. Reward at KL = k is read off that curve by linear interpolation, never
-extrapolated; over several seeds the interval is a t-interval of the per-seed values, with one seed a bootstrap that
-resamples held-out prompts (the reward and the measured KL of every point are recomputed on each resample).
+extrapolated. Its interval, and that of its gain over the reference, is a bootstrap whose unit is the held-out prompt
+(the reward and the measured KL of every point are recomputed on each resample), with the seeds resampled too when
+there are several (:func:`matched`).
 """
 
 from __future__ import annotations
@@ -25,10 +26,13 @@ class Matched:
     mean: float | None  #: None when no seed's curve reaches the KL
     low: float | None
     high: float | None
-    unit: str  #: what the interval resamples: "seeds" or "prompts"
+    unit: str  #: what the interval resamples: "seeds, prompts" (several seeds) or "prompts"
     reached: int  #: seeds whose curve reaches the KL
     seeds: int
     max_kl: float  #: the largest KL any seed's curve reaches
+    gain: float | None = None  #: mean over the seeds that reach the KL of (reward there - the seed's reference)
+    gain_low: float | None = None
+    gain_high: float | None = None
 
 
 def curve(run: RunResult, reference: RunResult | None) -> list[tuple[float, float]]:
@@ -39,66 +43,103 @@ def curve(run: RunResult, reference: RunResult | None) -> list[tuple[float, floa
     return sorted(pts)
 
 
-def _resampled_curves(
-    run: RunResult, reference: RunResult | None, n: int, seed: int
-) -> list[list[tuple[float, float]]]:
-    """``n`` curves of ``run`` recomputed on bootstrap resamples of the held-out prompts (the same draw for every
-    point and for the reference, which share the prompts)."""
+def _prompt_weights(runs: list[RunResult], n: int, rng: Any) -> tuple[Any, dict[int, int]]:
+    """``n`` bootstrap draws of the held-out prompts the runs share, as how often each prompt is drawn (n, prompts),
+    and each prompt's column."""
     import numpy as np
 
-    points = list(run["points"]) + ([final_point(reference)] if reference is not None else [])
-    prompts = sorted({i for p in points for i in p["prompt_index"]})
-    rng = np.random.default_rng(seed)
+    prompts = sorted({i for run in runs for p in run["points"] for i in p["prompt_index"]})
     draws = rng.integers(0, len(prompts), size=(n, len(prompts)))
     weights = np.zeros((n, len(prompts)))
     for row, draw in enumerate(draws):
-        np.add.at(weights[row], draw, 1.0)  # how often each prompt is drawn
-    where = {p: i for i, p in enumerate(prompts)}
+        np.add.at(weights[row], draw, 1.0)
+    return weights, {p: i for i, p in enumerate(prompts)}
 
-    def resampled_mean(values: list[float], prompt_index: list[int]) -> Any:
-        w = weights[:, [where[i] for i in prompt_index]]  # (n, samples): each sample weighted by its prompt's draws
-        return (w * np.asarray(values)).sum(axis=1) / w.sum(axis=1)
 
+def _resampled(values: list[float], prompt_index: list[int], weights: Any, where: dict[int, int]) -> Any:
+    """The mean of ``values`` on every resample: each completion weighted by how often its prompt was drawn."""
+    import numpy as np
+
+    w = weights[:, [where[i] for i in prompt_index]]
+    return (w * np.asarray(values)).sum(axis=1) / w.sum(axis=1)
+
+
+def _resampled_matched(run: RunResult, reference: RunResult, k: float, weights: Any, where: dict[int, int]) -> Any:
+    """(reward at KL ``k``, the reference's reward) on every resample of the prompts; NaN where the resampled
+    curve does not reach ``k``."""
+    import numpy as np
+
+    ref = final_point(reference)["metrics"]["train_reward"]
+    base = _resampled(ref["values"], final_point(reference)["prompt_index"], weights, where)
     columns = []
-    for k, p in enumerate(points):
-        reward = resampled_mean(p["metrics"]["train_reward"]["values"], p["prompt_index"])
+    for p in run["points"]:
+        reward = _resampled(p["metrics"]["train_reward"]["values"], p["prompt_index"], weights, where)
         block = p["metrics"]["kl"]
-        is_reference = reference is not None and k == len(points) - 1
-        if is_reference:
-            kl = np.zeros(n)
-        elif block["kind"] == "measured" and block["k1"].get("values") is not None:
-            kl = resampled_mean(block["k1"]["values"], p["prompt_index"])
+        if block["kind"] == "measured" and block["k1"].get("values") is not None:
+            kl = _resampled(block["k1"]["values"], p["prompt_index"], weights, where)
         else:
-            kl = np.full(n, kl_value(block))
+            kl = np.full(len(weights), kl_value(block))
         columns.append((kl, reward))
-    return [sorted((float(kl[r]), float(reward[r])) for kl, reward in columns) for r in range(n)]
-
-
-def matched(group: list[RunResult], refs: list[RunResult], k: float, *, n_resamples: int = 1000) -> Matched:
-    """The method's training reward at KL ``k`` with a 95% interval (see the module docstring for the unit)."""
-    ref_by_seed = {r["seed"]: r for r in refs}
-    values, max_kl = [], 0.0
-    for run in group:
-        pts = curve(run, ref_by_seed.get(run["seed"]))
-        max_kl = max(max_kl, pts[-1][0])
-        values.append(interpolate_at([x for x, _ in pts], [y for _, y in pts], k))
-    reached = [v for v in values if v is not None]
-    if not reached:
-        return Matched(None, None, None, "seeds" if len(group) > 1 else "prompts", 0, len(group), max_kl)
-    if len(group) > 1:
-        mean, half = t_interval(reached)
-        low, high = (None, None) if half is None else (mean - half, mean + half)
-        return Matched(mean, low, high, "seeds", len(reached), len(group), max_kl)
-    run = group[0]
-    boots = []
-    for pts in _resampled_curves(run, ref_by_seed.get(run["seed"]), n_resamples, seed=run["seed"]):
-        value = interpolate_at([x for x, _ in pts], [y for _, y in pts], k)
+    at = np.full(len(weights), np.nan)
+    for r in range(len(weights)):
+        xs, ys = [0.0, *(float(kl[r]) for kl, _ in columns)], [float(base[r]), *(float(y[r]) for _, y in columns)]
+        value = interpolate_at(xs, ys, k)
         if value is not None:
-            boots.append(value)
-    boots.sort()
-    low = boots[int(0.025 * (len(boots) - 1))] if boots else None
-    high = boots[int(0.975 * (len(boots) - 1))] if boots else None
-    return Matched(reached[0], low, high, "prompts", 1, 1, max_kl)
+            at[r] = value
+    return at, base
+
+
+def matched(
+    group: list[RunResult], refs: list[RunResult], k: float, *, n_resamples: int = 1000, seed: int = 0
+) -> Matched:
+    """The method's training reward at KL ``k`` and its gain over the reference, each with a 95% interval.
+
+    The interval is a bootstrap whose unit is the held-out prompt: each resample draws the prompts with replacement
+    (a prompt's completions together, the same draw for every point of every seed and for the references, which
+    share the prompts) and, with several seeds, the seeds that reach ``k`` with replacement too; the gain is paired
+    (each seed against its own reference on the same resampled prompts). A resample on which a drawn seed's curve
+    no longer reaches ``k`` is left out.
+    """
+    import numpy as np
+
+    ref_by_seed = {r["seed"]: r for r in refs}
+    values, gains, max_kl, reaching = [], [], 0.0, []
+    for run in group:
+        ref = ref_by_seed.get(run["seed"])
+        pts = curve(run, ref)
+        max_kl = max(max_kl, pts[-1][0])
+        value = interpolate_at([x for x, _ in pts], [y for _, y in pts], k)
+        values.append(value)
+        if value is not None and ref is not None:
+            reaching.append(run)
+            gains.append(value - final_point(ref)["metrics"]["train_reward"]["mean"])
+    reached = [v for v in values if v is not None]
+    unit = "seeds, prompts" if len(group) > 1 else "prompts"
+    if not reached:
+        return Matched(None, None, None, unit, 0, len(group), max_kl)
+    mean = statistics.fmean(reached)
+    gain = statistics.fmean(gains) if gains else None
+    if not reaching:
+        return Matched(mean, None, None, unit, len(reached), len(group), max_kl)
+    rng = np.random.default_rng(seed)
+    weights, where = _prompt_weights([*reaching, *(ref_by_seed[r["seed"]] for r in reaching)], n_resamples, rng)
+    per_seed = [_resampled_matched(run, ref_by_seed[run["seed"]], k, weights, where) for run in reaching]
+    at = np.stack([a for a, _ in per_seed])  # (seeds, resamples)
+    base = np.stack([b for _, b in per_seed])
+    if len(reaching) > 1:
+        drawn = rng.integers(0, len(reaching), size=(n_resamples, len(reaching)))
+    else:
+        drawn = np.zeros((n_resamples, 1), dtype=int)
+    cols = np.arange(n_resamples)[:, None]
+    boot_at, boot_gain = at[drawn, cols].mean(axis=1), (at - base)[drawn, cols].mean(axis=1)
+    keep = ~np.isnan(boot_at)
+    if not keep.any():
+        return Matched(mean, None, None, unit, len(reached), len(group), max_kl, gain)
+    low, high = np.quantile(boot_at[keep], [0.025, 0.975])
+    gain_low, gain_high = np.quantile(boot_gain[keep], [0.025, 0.975])
+    return Matched(
+        mean, float(low), float(high), unit, len(reached), len(group), max_kl, gain, float(gain_low), float(gain_high)
+    )
 
 
 def gao_fit(group: list[RunResult], refs: list[RunResult], form: str) -> dict[str, float] | None:

@@ -31,9 +31,10 @@ Groups = dict[tuple[str, str], list[RunResult]]  #: (policy id, training reward 
 #: Hacking criterion: judge-LM perplexity at least this many times the reference's.
 FLUENCY_FACTOR = 2.0
 INTERVALS = (
-    "95% intervals: with one seed, a bootstrap over the held-out prompts (a prompt's completions are "
-    "resampled together); with several seeds, a t-interval over the seeds' means. Δ vs reference is paired "
-    "by prompt with one seed and by seed with several."
+    "95% intervals are bootstraps whose unit is the held-out prompt (a prompt's completions are resampled "
+    "together; the same prompts for every method), with the seeds resampled too when there are several. Δ vs "
+    "reference pairs each seed with its own reference on the same prompts. A value's ± is the t half-width over "
+    "the seeds' means (the spread of training runs)."
 )
 
 
@@ -147,9 +148,11 @@ def _matched_table(
         else:
             m = values[key]
             cell = _matched_cell(m)
-            gain = f"{m.mean - base:+.3f}" if m.mean is not None and base is not None else "-"
+            gain = "-" if m.gain is None else f"{m.gain:+.3f}"
+            if m.gain is not None and m.gain_low is not None:
+                gain += f" [{m.gain_low:+.3f}, {m.gain_high:+.3f}]"
             reach = f"{m.max_kl:.2f}"
-        unit = values[key].unit if key in values else ("seeds" if len(groups[key]) > 1 else "prompts")
+        unit = values[key].unit if key in values else ("seeds, prompts" if len(groups[key]) > 1 else "prompts")
         rows.append(
             [
                 f"`{key[0]}`",

@@ -70,7 +70,7 @@ def test_run_writes_one_json_per_run_and_resume_skips_finished_runs(task_file, t
     written = report(out / "tiny_task")
     board = written[0].read_text()
     assert "| `pfrl-ppo`" in board and "Δ vs reference" in board and "Samples: `pfrl-ppo` vs `reference`" in board
-    assert "train reward at KL = 1 ↑" in board and "bootstrap over the held-out prompts" in board
+    assert "train reward at KL = 1 ↑" in board and "bootstraps whose unit is the held-out prompt" in board
     assert all(p.exists() for p in written)
     frontier = json.loads(next(p for p in written if p.suffix == ".json").read_text())
     assert {m["policy"] for m in frontier["methods"]} == {"best-of-n", "pfrl-ppo"}

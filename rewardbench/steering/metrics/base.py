@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from rewardbench.runtime.lm import Sampling
-from rewardbench.stats import bootstrap_diff_ci, paired_cluster_diff_ci, summary, t_interval
+from rewardbench.stats import bootstrap_diff_ci, paired_cluster_diff_ci, seeds_and_prompts_diff_ci, summary, t_interval
 from rewardbench.tasks.prompts import columns_for
 
 if TYPE_CHECKING:
@@ -162,8 +162,10 @@ def delta(
 ) -> tuple[float, float, float] | None:
     """Mean difference from the reference and its 95% interval.
 
-    Several seeds: paired by seed, a t-interval over the seeds' differences. One seed: paired by prompt, a bootstrap
-    over the prompts both arms share (runs without prompt ids are bootstrapped as independent samples).
+    Each seed is paired with its own reference and, within it, by prompt. Several seeds: a bootstrap that resamples
+    the seeds and the prompts (:func:`rewardbench.stats.seeds_and_prompts_diff_ci`). One seed: a bootstrap over the
+    prompts both arms share. Runs without prompt ids (run/1 files of one seed: completions bootstrapped as independent
+    samples; of several: a t-interval over the seeds' differences) keep the older intervals.
     """
     by_seed = {r["seed"]: r for r in refs}
     pairs = [(r, by_seed[r["seed"]]) for r in runs if r["seed"] in by_seed]
@@ -176,6 +178,8 @@ def delta(
             return paired_cluster_diff_ci(key(a), a["prompt_index"], key(b), b["prompt_index"])
         lo, hi = bootstrap_diff_ci(key(a), key(b))
         return sum(key(a)) / len(key(a)) - sum(key(b)) / len(key(b)), lo, hi
+    if all(a.get("prompt_index") is not None and b.get("prompt_index") is not None for a, b in pairs):
+        return seeds_and_prompts_diff_ci([(key(a), a["prompt_index"], key(b), b["prompt_index"]) for a, b in pairs])
     diffs = [sum(key(a)) / len(key(a)) - sum(key(b)) / len(key(b)) for a, b in pairs]
     mean, half = t_interval(diffs)
     return mean, mean - half, mean + half
