@@ -12,10 +12,12 @@ output layer (tied to the input embeddings in GPT-2 and SmolLM2, so the observat
 3e-6, gamma 0.95, GAE lambda 1, a value head of three linear layers (hidden -> hidden/2 -> hidden/4 -> 1, no
 activation), standardised advantages and no repetition penalty (the task's sampling settings apply). ``tuned``, the
 default, keeps the design but trains an untied copy of the head with Adam and an MLP value head, at gamma 1 (the
-reward comes once, at the end: discounting only shrinks it for early tokens) and lambda 0.95: on
-``dogecoin_negative``'s training prompts it moved the reward in 24 updates where SGD at 3e-6 does not move a 135M
-model's head measurably in that budget, and the untied copy leaves the frozen LM's hidden states, and so the
-observations, fixed. Any field given explicitly wins over the recipe's value.
+reward comes once, at the end: discounting only shrinks it for early tokens) and lambda 0.95; the untied copy leaves
+the frozen LM's hidden states, and so the observations, fixed. It stays the default because it learns where TextRL's
+does not: on ``dogecoin_negative``'s training prompts (``run --tune``, seed 0, 24 updates, 18 prompts x 8 samples,
+embedded SmolLM2; README "Tuning the cpu presets") TextRL's recipe at its lr 3e-6 left the policy where it started
+(KL 0.000, reward 0.197, the reference's), while the tuned recipe at lr 1e-4 reached 0.233 at KL 2.7 with distinct-2
+0.92 (at lr 1e-3 it collapsed into one repeated word). Any field given explicitly wins over the recipe's value.
 """
 
 from __future__ import annotations
