@@ -94,8 +94,9 @@ def section(groups: dict[tuple[str, str], list[Run]], order: list[tuple[str, str
     lines = [
         "### Training reward per control code",
         "",
-        "Mean over seeds of each code's mean reward; Δ: against the reference on the same prompts, paired by seed "
-        "(by prompt with one seed), 95% interval. Every code should move toward its own target: up.",
+        "Mean over seeds of each code's mean reward; Δ: against the reference on the same prompts, each seed paired "
+        "with its own reference, 95% interval over seeds and prompts. Every code should move toward its own "
+        "target: up.",
         "",
         tabulate(rows, ["policy", "reward", *codes], tablefmt="github"),
         "",
