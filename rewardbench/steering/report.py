@@ -344,8 +344,9 @@ def _cross_reward_lines(views: Groups, order: list[tuple[str, str]]) -> list[str
         "",
         "Each policy trained on each training reward (rows), scored at its final checkpoint by every training "
         "reward and judge (columns): the difference from the reference, each seed paired with its own reference on "
-        "the same prompts, 95% interval over seeds and prompts; the reward a row trained on is in bold. A row that gains on its own reward but not on the "
-        "others has learned that reward's blind spots rather than the sentiment.",
+        "the same prompts, 95% interval over seeds and prompts; the reward a row trained on is in bold. A row that "
+        "gains on its own reward but not on the others has learned that reward's blind spots rather than the "
+        "sentiment.",
         "",
         tabulate(rows, ["policy", "trained on", *[f"{s} ↑" for s in scorers]], tablefmt="github"),
         "",
