@@ -260,7 +260,8 @@ def _task_section(runs: list[RunResult], directory: Path) -> tuple[list[str], li
         f"### Leaderboard: training reward at matched KL = {k:g} nats",
         "",
         f"Each method's reward-KL curve (the reference at KL 0, then every evaluation point) read at KL = {k:g} "
-        "by linear interpolation; a curve that never reaches it says so. Ordered by this column.",
+        "by linear interpolation; a curve that never reaches it says so. Δ: each seed's reward there minus its own "
+        "reference's, averaged over the seeds that reach the KL. Ordered by this column.",
         "",
         *matched_lines,
         "",
