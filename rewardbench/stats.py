@@ -126,12 +126,17 @@ def _cluster_means(values: Sequence[float], clusters: Sequence[int]) -> tuple[An
     return sums, counts
 
 
-def _prompt_means(values: Sequence[float], clusters: Sequence[int]) -> dict[int, float]:
-    """Each cluster's (prompt's) mean value."""
+def _paired_prompt_diffs(
+    a: Sequence[float], a_clusters: Sequence[int], b: Sequence[float], b_clusters: Sequence[int]
+) -> dict[int, float]:
+    """Per prompt both arms have (in sorted order): arm ``a``'s mean minus arm ``b``'s mean on that prompt."""
     import numpy as np
 
-    sums, counts = _cluster_means(values, clusters)
-    return dict(zip(np.unique(np.asarray(clusters)).tolist(), (sums / counts).tolist()))
+    means = []
+    for values, clusters in ((a, a_clusters), (b, b_clusters)):
+        sums, counts = _cluster_means(values, clusters)
+        means.append(dict(zip(np.unique(np.asarray(clusters)).tolist(), (sums / counts).tolist())))
+    return {k: means[0][k] - means[1][k] for k in sorted(means[0].keys() & means[1].keys())}
 
 
 def cluster_bootstrap_ci(
@@ -172,14 +177,10 @@ def paired_cluster_diff_ci(
     """
     import numpy as np
 
-    sa, ca = _cluster_means(a, a_clusters)
-    sb, cb = _cluster_means(b, b_clusters)
-    ka, kb = np.unique(np.asarray(a_clusters)), np.unique(np.asarray(b_clusters))
-    shared = np.intersect1d(ka, kb)
-    if len(shared) == 0:
+    by_prompt = _paired_prompt_diffs(a, a_clusters, b, b_clusters)
+    if not by_prompt:
         raise ValueError("the two arms share no prompt")
-    ia, ib = np.searchsorted(ka, shared), np.searchsorted(kb, shared)
-    diffs = sa[ia] / ca[ia] - sb[ib] / cb[ib]
+    diffs = np.array(list(by_prompt.values()))
     rng = np.random.default_rng(seed)
     boots = diffs[rng.integers(0, len(diffs), size=(n_resamples, len(diffs)))].mean(axis=1)
     alpha = (1 - level) / 2
@@ -208,10 +209,7 @@ def seeds_and_prompts_diff_ci(
 
     if not pairs:
         raise ValueError("seeds_and_prompts_diff_ci needs at least one seed")
-    per_seed = []
-    for a, a_prompts, b, b_prompts in pairs:
-        ma, mb = _prompt_means(a, a_prompts), _prompt_means(b, b_prompts)
-        per_seed.append({p: ma[p] - mb[p] for p in ma.keys() & mb.keys()})
+    per_seed = [_paired_prompt_diffs(*pair) for pair in pairs]
     shared = sorted(set.intersection(*(set(d) for d in per_seed)))
     if not shared:
         raise ValueError("the seeds share no prompt")

@@ -271,12 +271,12 @@ class PfrlPPOPolicy(Policy):
             p.requires_grad_(False)
         device = next(lm.parameters()).device
         own = lm.get_output_embeddings()
-        frozen = _linear_copy(own.weight.detach().float())  # the reference's head, whichever head trains
+        frozen = _linear_copy(own.weight.detach().float())  # on the LM's device: the reference or the trained head
         if r["head"] == "own":  # TextRL: the LM's own layer (tied: its input embeddings move with it)
             own.weight.requires_grad_(True)
-            head, ref_head = own, frozen.to(device)
+            head, ref_head = own, frozen
         else:
-            head, ref_head = frozen.to(device), own
+            head, ref_head = frozen, own
         value = value_head(r["value_head"], head.weight.shape[1], o.value_hidden)
         net = TextRLModel(head, ctx.generation, value, ctx.precision).to(device)
         optimizer = (

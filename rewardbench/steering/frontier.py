@@ -103,24 +103,25 @@ def matched(
     import numpy as np
 
     ref_by_seed = {r["seed"]: r for r in refs}
-    values, gains, max_kl, reaching = [], [], 0.0, []
+    reached, max_kl, gains, reaching = [], 0.0, [], []
     for run in group:
         ref = ref_by_seed.get(run["seed"])
         pts = curve(run, ref)
         max_kl = max(max_kl, pts[-1][0])
         value = interpolate_at([x for x, _ in pts], [y for _, y in pts], k)
-        values.append(value)
-        if value is not None and ref is not None:
+        if value is None:
+            continue
+        reached.append(value)
+        if ref is not None:
             reaching.append(run)
             gains.append(value - final_point(ref)["metrics"]["train_reward"]["mean"])
-    reached = [v for v in values if v is not None]
     unit = "seeds, prompts" if len(group) > 1 else "prompts"
     if not reached:
         return Matched(None, None, None, unit, 0, len(group), max_kl)
     mean = statistics.fmean(reached)
-    gain = statistics.fmean(gains) if gains else None
     if not reaching:
         return Matched(mean, None, None, unit, len(reached), len(group), max_kl)
+    gain = statistics.fmean(gains)
     rng = np.random.default_rng(seed)
     weights, where = _prompt_weights([*reaching, *(ref_by_seed[r["seed"]] for r in reaching)], n_resamples, rng)
     per_seed = [_resampled_matched(run, ref_by_seed[run["seed"]], k, weights, where) for run in reaching]

@@ -314,9 +314,10 @@ def run_one(
         ctx.eval_steps = policy.eval_steps(preset.eval_points)
         ctx.on_eval = lambda step, model: measure(step, model, final=False)
         train_seconds = _train_or_load(policy, run_dir, tok, points)
-        measure(policy.steps if policy.trains else 0, policy.model(), final=True)
+        final_model = policy.model()
+        measure(policy.steps if policy.trains else 0, final_model, final=True)
         showcase = (
-            showcase_samples(task, policy, policy.model(), reward, preset.samples_per_prompt, spec.seed, tok)
+            showcase_samples(task, policy, final_model, reward, preset.samples_per_prompt, spec.seed, tok)
             if task.showcase
             else None
         )
