@@ -282,7 +282,7 @@ def _task_section(runs: list[RunResult], directory: Path) -> tuple[list[str], li
     skipped = {s["reward"]: s["reason"] for v in views_flat(views) for s in v["metrics"]["judges_skipped"]}
     if skipped:
         lines += ["Judges skipped: " + "; ".join(f"`{k}` ({v})" for k, v in sorted(skipped.items())) + ".", ""]
-    lines += _cross_reward_lines(views, final_order)
+    lines += _judge_matrix_lines(views, final_order)
     for metric in metrics():
         if metric.section is not None:
             lines += metric.section(views, final_order)
@@ -321,13 +321,16 @@ def _scorer_values(run: dict[str, Any], scorer: str) -> list[float] | None:
     return (run["metrics"]["judges"].get(scorer) or {}).get("values")
 
 
-def _cross_reward_lines(views: Groups, order: list[tuple[str, str]]) -> list[str]:
-    """With several training rewards: each (policy, training reward) scored by every training reward and judge, as
-    the difference from the reference; where optimising one reward shows its blind spots under the others."""
+def _judge_matrix_lines(views: Groups, order: list[tuple[str, str]]) -> list[str]:
+    """Each (policy, training reward) scored at its final checkpoint by every training reward and judge, as the
+    difference from the reference: with several training rewards the cross-reward matrix (where optimising one
+    reward shows its blind spots under the others), with one the judges' verdict on the trained policies. Left out
+    when the judges are read per control code (their directions differ by code: that section gives them)."""
     trained_on = list(dict.fromkeys(key[1] for key in order))
-    if len(trained_on) < 2:
-        return []
     judges = sorted({j for v in views_flat(views) for j in v["metrics"]["judges"]} - set(trained_on))
+    per_code = any("judges_by_code" in v["metrics"] for v in views_flat(views))
+    if len(trained_on) < 2 and (not judges or per_code):
+        return []
     scorers = trained_on + judges
     rows = []
     for key in order:
@@ -340,14 +343,30 @@ def _cross_reward_lines(views: Groups, order: list[tuple[str, str]]) -> list[str
             cell = f"{d[0]:+.3f} [{d[1]:+.3f}, {d[2]:+.3f}]" if d else "-"
             cells.append(f"**{cell}**" if scorer == key[1] else cell)
         rows.append([f"`{key[0]}`", f"`{key[1]}`", *cells])
+    if not rows:
+        return []
+    how = (
+        "the difference from the reference, each seed paired with its own reference on the same prompts, 95% "
+        "interval over seeds and prompts; the reward a row trained on is in bold."
+    )
+    if len(trained_on) < 2:
+        head = [
+            "### Judges vs reference",
+            "",
+            "Each policy at its final checkpoint scored by its training reward and by every judge (columns): "
+            f"{how} A policy whose training reward rises while the judges do not has learned the reward, not the "
+            "task.",
+        ]
+    else:
+        head = [
+            "### Cross-reward matrix",
+            "",
+            "Each policy trained on each training reward (rows), scored at its final checkpoint by every training "
+            f"reward and judge (columns): {how} A row that gains on its own reward but not on the others has "
+            "learned that reward's blind spots rather than the sentiment.",
+        ]
     return [
-        "### Cross-reward matrix",
-        "",
-        "Each policy trained on each training reward (rows), scored at its final checkpoint by every training "
-        "reward and judge (columns): the difference from the reference, each seed paired with its own reference on "
-        "the same prompts, 95% interval over seeds and prompts; the reward a row trained on is in bold. A row that "
-        "gains on its own reward but not on the others has learned that reward's blind spots rather than the "
-        "sentiment.",
+        *head,
         "",
         tabulate(rows, ["policy", "trained on", *[f"{s} ↑" for s in scorers]], tablefmt="github"),
         "",

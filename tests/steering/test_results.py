@@ -124,7 +124,7 @@ def _view(policy, trained_on, seed, scores):
 
 
 def test_cross_reward_matrix_scores_each_training_rewards_runs_by_the_other_reward():
-    from rewardbench.steering.report import _cross_reward_lines
+    from rewardbench.steering.report import _judge_matrix_lines
 
     views = {}
     for rid in ("clf", "vader"):
@@ -140,7 +140,7 @@ def test_cross_reward_matrix_scores_each_training_rewards_runs_by_the_other_rewa
         for s in (0, 1)
     ]
     order = [("reference", "clf"), ("trl-grpo", "clf"), ("reference", "vader"), ("trl-grpo", "vader")]
-    lines = _cross_reward_lines(views, order)
+    lines = _judge_matrix_lines(views, order)
     assert lines[0] == "### Cross-reward matrix"
     header, _, clf_row, vader_row = lines[-2].splitlines()
     assert [c.strip() for c in header.strip("|").split("|")] == ["policy", "trained on", "clf ↑", "vader ↑", "afinn ↑"]
@@ -152,4 +152,27 @@ def test_cross_reward_matrix_scores_each_training_rewards_runs_by_the_other_rewa
         and vader_cells[3].startswith("**+0.500")
         and vader_cells[4] == ("+1.000 [+1.000, +1.000]")
     )
-    assert _cross_reward_lines({k: v for k, v in views.items() if k[1] == "clf"}, order[:2]) == []
+
+
+def test_one_training_reward_gets_the_judges_table_unless_judges_are_read_per_code():
+    from rewardbench.steering.report import _judge_matrix_lines
+
+    scores_ref = {"clf": [0.2, 0.4], "afinn": [0.0, 1.0]}
+    # the classifier up 0.3 on both prompts, afinn down 0.5 on both
+    scores_trained = {"clf": [0.5, 0.7], "afinn": [-0.5, 0.5]}
+    views = {
+        ("reference", "clf"): [_view("reference", "clf", s, scores_ref) for s in (0, 1)],
+        ("trl-grpo", "clf"): [_view("trl-grpo", "clf", s, scores_trained) for s in (0, 1)],
+    }
+    order = [("reference", "clf"), ("trl-grpo", "clf")]
+    lines = _judge_matrix_lines(views, order)
+    assert lines[0] == "### Judges vs reference"
+    header, _, row = lines[-2].splitlines()
+    assert [c.strip() for c in header.strip("|").split("|")] == ["policy", "trained on", "clf ↑", "afinn ↑"]
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    assert cells[2] == "**+0.300 [+0.300, +0.300]**" and cells[3] == "-0.500 [-0.500, -0.500]"
+    # a reference alone has nothing to compare; per-code judges are the control-code section's
+    assert _judge_matrix_lines({k: v for k, v in views.items() if k[0] == "reference"}, order[:1]) == []
+    for view in views[("trl-grpo", "clf")]:
+        view["metrics"]["judges_by_code"] = {}
+    assert _judge_matrix_lines(views, order) == []
