@@ -11,6 +11,7 @@ from typing import Any
 from rewardbench.policies import Policy
 from rewardbench.rewards import Reward
 from rewardbench.steering.metrics import EvalContext, metrics
+from rewardbench.steering.metrics.base import keep_sampled_logprobs
 from rewardbench.steering.sampling import sample
 from rewardbench.tasks import Task
 from rewardbench.tasks.prompts import Prompt
@@ -44,10 +45,18 @@ def evaluate_model(
     n_raw = policy.samples_needed(per_prompt)
     with tqdm(total=len(heldout) * n_raw, desc=f"{policy.id} step {step}: sampling", disable=not progress) as bar:
         raw = sample(
-            model, tok, [p.text for p in heldout], n=n_raw, gen=task.generation, seed=seed, progress=bar.update
+            model,
+            tok,
+            [p.text for p in heldout],
+            n=n_raw,
+            gen=task.generation,
+            seed=seed,
+            progress=bar.update,
+            logprobs=True,
         )
     points = []
     cache: dict[tuple[Any, ...], Any] = {}  # scores and log-probs of each raw sample, shared by the selections
+    keep_sampled_logprobs(cache, model, task.generation.sampling(), raw)  # the KL's policy side, from sampling
     for selection in policy.selections(heldout, raw, per_prompt):
         ctx = EvalContext(
             task=task,

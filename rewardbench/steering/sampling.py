@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from rewardbench.runtime.lm import Sampling, encode_contexts, left_pad, score_spans
@@ -18,6 +18,10 @@ class Sample:
     prompt_ids: tuple[int, ...]  #: the prompt's token ids
     completion_ids: tuple[int, ...]  #: sampled token ids up to and including eos (if one was sampled)
     text: str  #: the completion decoded without special tokens
+    #: with ``sample(..., logprobs=True)``: each completion token's log-prob under the distribution it was drawn
+    #: from (the model's logits after ``generate``'s processors), read off the sampling pass itself; not part of
+    #: the sample's identity (equality and hashing ignore it)
+    logprobs: tuple[float, ...] | None = field(default=None, compare=False)
 
 
 def generation_kwargs(gen: GenerationSpec, tokenizer: Any) -> dict[str, Any]:
@@ -49,11 +53,15 @@ def sample(
     seed: int,
     batch_size: int = 32,
     progress: Any = None,
+    logprobs: bool = False,
 ) -> list[Sample]:
     """``n`` completions for each prompt, sampled with ``gen``, in prompt order (seeded: the same call repeats).
 
     Args:
         progress: optional callable ``progress(k)`` told how many samples each batch produced.
+        logprobs: also keep each completion token's log-prob under the sampling distribution in
+            :attr:`Sample.logprobs` (from ``generate``'s processed scores: what :func:`token_logprobs` with
+            ``gen.sampling()`` computes in a second forward pass, to float rounding; the samples are the same).
     """
     import torch
 
@@ -69,15 +77,36 @@ def sample(
         batch = left_pad(tokenizer, [ids for _, ids in chunk])
         width = batch["input_ids"].shape[1]
         with torch.no_grad():
-            generated = model.generate(**batch.to(device), **kwargs)
+            generated = model.generate(
+                **batch.to(device), **kwargs, return_dict_in_generate=True, output_scores=logprobs
+            )
+        tokens = generated.sequences
+        drawn = _drawn_logprobs(generated.scores, tokens[:, width:]) if logprobs else None
         for row, (index, ids) in enumerate(chunk):
-            completion = _strip(generated[row, width:].tolist(), tokenizer)
+            completion = _strip(tokens[row, width:].tolist(), tokenizer)
             out.append(
-                Sample(index, tuple(ids), tuple(completion), tokenizer.decode(completion, skip_special_tokens=True))
+                Sample(
+                    index,
+                    tuple(ids),
+                    tuple(completion),
+                    tokenizer.decode(completion, skip_special_tokens=True),
+                    None if drawn is None else tuple(drawn[row][: len(completion)]),
+                )
             )
         if progress is not None:
             progress(len(chunk))
     return out
+
+
+def _drawn_logprobs(scores: Sequence[Any], new_tokens: Any) -> list[list[float]]:
+    """Log-prob of each generated token under the processed scores it was drawn from: ``(batch, steps)`` lists."""
+    import torch
+
+    columns = [
+        torch.log_softmax(step.float(), dim=-1).gather(1, new_tokens[:, t : t + 1].to(step.device)).squeeze(1).cpu()
+        for t, step in enumerate(scores)
+    ]
+    return torch.stack(columns, dim=1).tolist() if columns else [[] for _ in range(len(new_tokens))]
 
 
 def _strip(ids: list[int], tokenizer: Any) -> list[int]:

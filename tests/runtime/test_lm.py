@@ -196,3 +196,28 @@ def test_a_text_with_no_context_is_scored_from_the_start_token(tiny_policy):
     tok = policy_tokenizer(tiny_policy)
     [(ctx, comp)] = encode_pairs(tok, [""], ["the truth"], 64)
     assert ctx == [start_token(tok)] and comp == tok("the truth", add_special_tokens=False)["input_ids"]
+
+
+@pytest.mark.parametrize(
+    "gen",
+    [
+        GenerationSpec(max_new_tokens=6),
+        GenerationSpec(max_new_tokens=6, temperature=0.8, top_k=6, top_p=0.9, repetition_penalty=1.3),
+    ],
+)
+def test_log_probs_read_off_sampling_equal_a_second_scoring_pass(tiny_policy, gen):
+    # the evaluator takes the KL's policy log-probs from the sampling pass (left-padded batches, KV cache) instead
+    # of scoring the samples again (right-padded, no cache): both must give the same numbers and the same samples
+    from rewardbench.policies.training import policy_tokenizer
+    from rewardbench.runtime import models
+
+    model, tok = models.load_causal_lm(tiny_policy), policy_tokenizer(tiny_policy)
+    prompts = ["i think dogecoin is", "the truth", "my friend bought dogecoin and now he thinks it is"]
+    plain = sample(model, tok, prompts, n=5, gen=gen, seed=3, batch_size=4)
+    kept = sample(model, tok, prompts, n=5, gen=gen, seed=3, batch_size=4, logprobs=True)
+    assert kept == plain and all(s.logprobs is None for s in plain)
+    rescored = token_logprobs(model, kept, sampling=gen.sampling())
+    assert [len(s.logprobs) for s in kept] == [len(s.completion_ids) for s in kept]
+    for s, again in zip(kept, rescored):
+        assert list(s.logprobs) == pytest.approx(again, abs=1e-4)
+    assert len({s.completion_ids for s in kept}) > 3  # sampled, not one greedy continuation

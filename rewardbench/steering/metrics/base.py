@@ -3,7 +3,7 @@ cross-run helpers its leaderboard columns use (:func:`across`, :func:`delta`, :f
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -77,8 +77,7 @@ class EvalContext:
         from rewardbench.steering.sampling import token_logprobs
 
         return self._cached(
-            ("logprobs", id(model), sampling or Sampling()),
-            lambda missing: token_logprobs(model, missing, sampling=sampling),
+            _logprob_key(model, sampling), lambda missing: token_logprobs(model, missing, sampling=sampling)
         )
 
     def _cached(self, kind: tuple[Any, ...], compute: Callable[[list[Sample]], list[Any]]) -> list[Any]:
@@ -88,6 +87,21 @@ class EvalContext:
             for sample, value in zip(missing, compute(missing), strict=True):
                 self.cache[(*kind, sample)] = value
         return [self.cache[(*kind, s)] for s in self.samples]
+
+
+def _logprob_key(model: Any, sampling: Sampling | None) -> tuple[Any, ...]:
+    return ("logprobs", id(model), sampling or Sampling())
+
+
+def keep_sampled_logprobs(
+    cache: dict[tuple[Any, ...], Any], model: Any, sampling: Sampling, samples: Sequence[Sample]
+) -> None:
+    """Put the log-probs the sampler read off while drawing ``samples`` from ``model`` with ``sampling``
+    (:attr:`Sample.logprobs`) into an evaluation's :attr:`EvalContext.cache`, so that the KL's policy log-probs (and,
+    for the reference policy, the reference's) cost no second forward pass."""
+    for s in samples:
+        if s.logprobs is not None:
+            cache[(*_logprob_key(model, sampling), s)] = list(s.logprobs)
 
 
 @dataclass(frozen=True)
