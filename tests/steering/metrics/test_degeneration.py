@@ -52,3 +52,17 @@ def _metrics(d2, identical=0.0, rep=0.0, bleu=10.0):
 def test_criteria_against_the_reference(point, fired):
     reference = _metrics(0.9)
     assert degeneration.criteria(point, reference) == [degeneration.THRESHOLDS[k] for k in fired]
+
+
+def test_self_bleu_equals_sacrebleus_sentence_bleu_of_each_text_against_all_others():
+    import random
+
+    import sacrebleu
+
+    rng = random.Random(0)
+    words = ["doge", "is", "a", "scam", "moon", "to", "the", "!", "great", "coin,", "i", "think"]
+    texts = [" ".join(rng.choice(words) for _ in range(rng.randint(0, 9))) for _ in range(40)]
+    texts += ["doge is a scam", "doge is a scam", "Doge, is a scam!!", ""]  # copies, punctuation, an empty text
+    naive = [sacrebleu.sentence_bleu(t, texts[:i] + texts[i + 1 :]).score for i, t in enumerate(texts)]
+    assert degeneration.self_bleu(texts) == pytest.approx(sum(naive) / len(naive), abs=1e-9)
+    assert 0 < degeneration.self_bleu(texts) < 100
