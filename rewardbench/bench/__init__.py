@@ -106,6 +106,8 @@ def run_bench(config: BenchConfig, *, echo: Callable[[str], None] = print) -> Pa
     save()
     if "scoring" in config.parts:
         _scoring(config, payload, out, save, echo)
+    if "precision" in payload and "bf16_kernels" not in payload["precision"]:
+        del payload["precision"]  # measured before the bench recorded bf16 kernel support: measured again
     if "precision" in config.parts and "precision" not in payload:
         _precision(payload, echo)
         save()
@@ -165,15 +167,19 @@ def render_only(out: str | Path) -> Path:
 def _precision(payload: dict[str, Any], echo: Callable[[str], None]) -> None:
     """fp32 and bf16 side by side: matmul limits, scoring speed and ranking agreement, log-prob error."""
     from rewardbench.bench import precision, scoring
+    from rewardbench.runtime.models import default_device
+    from rewardbench.runtime.precision import bf16_supported
 
     echo("  precision: fp32 and bf16 matmul limits, scoring, log-prob error")
+    kernels = bf16_supported(default_device())
     limit = precision.limits()
     echo(
         f"    matmul limit fp32 {limit['fp32']['flops_per_s'] / 1e9:.0f}, bf16 "
-        f"{limit['bf16']['flops_per_s'] / 1e9:.0f} GFLOP/s"
+        f"{limit['bf16']['flops_per_s'] / 1e9:.2g} GFLOP/s{'' if kernels else ' (no bf16 kernels here)'}"
     )
     texts = scoring.tweet_texts(256)
     payload["precision"] = {
+        "bf16_kernels": kernels,
         "limits": limit,
         "scoring": precision.scoring(texts, limit, echo=echo),
         "logprob_error": precision.logprob_error(texts[:64]),

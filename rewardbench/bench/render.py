@@ -194,13 +194,23 @@ def precision_section(payload: dict[str, Any]) -> list[str]:
     """fp32 against bf16: limits, training steps, scoring speed and agreement, log-prob error."""
     part = payload["precision"]
     fp32, bf16 = (part["limits"][p]["flops_per_s"] for p in ("fp32", "bf16"))
+    kernels = part.get("bf16_kernels", True)  # benches before it was recorded ran where bf16 had kernels
     lines = [
         "## Precision: fp32 and bf16 side by side",
         "",
-        f"Matmul limits measured in this run: fp32 **{fp32 / 1e9:.0f}**, bf16 **{bf16 / 1e9:.0f}** GFLOP/s "
-        f"(bf16/fp32 = **{bf16 / fp32:.2f}x**). `--precision auto` picks bf16 only where it is at least 1.3x.",
+        f"Matmul limits measured in this run: fp32 **{fp32 / 1e9:.0f}**, bf16 **{bf16 / 1e9:.3g}** GFLOP/s "
+        f"(bf16/fp32 = **{bf16 / fp32:.3g}x**). `--precision auto` picks bf16 only where it is at least 1.3x.",
         "",
     ]
+    if not kernels:
+        lines += [
+            f"**This {part['limits']['bf16']['device']} has no bf16 kernels** (oneDNN reports no bf16 support): "
+            "torch runs bf16 on fallback paths, so bf16 training is not run here (`--precision bf16` is refused, "
+            '`auto` picks fp32), the bf16 rows below show what a user who forces `dtype="bfloat16"` on a reward '
+            "gets, and a share of the bf16 matmul limit is left out (a plain bf16 matmul runs slower here than the "
+            "models' bf16 layers, so the share would exceed 100%).",
+            "",
+        ]
     by_policy: dict[str, dict[str, Any]] = {}
     for r in payload.get("training", []):
         by_policy.setdefault(r["policy"], {})[r.get("precision", "fp32")] = r
@@ -208,7 +218,11 @@ def precision_section(payload: dict[str, Any]) -> list[str]:
         [policy]
         + [_f(runs[p]["step_seconds"], ".2f") if p in runs else "-" for p in ("fp32", "bf16")]
         + [_f(runs[p]["samples_per_s"], ".2f") if p in runs else "-" for p in ("fp32", "bf16")]
-        + [f"{runs['fp32']['step_seconds'] / runs['bf16']['step_seconds']:.2f}x" if len(runs) == 2 else "-"]
+        + [
+            f"{runs['fp32']['step_seconds'] / runs['bf16']['step_seconds']:.2f}x"
+            if len(runs) == 2
+            else ("-" if kernels else "not run: no bf16 kernels")
+        ]
         for policy, runs in by_policy.items()
     ]
     if rows:
@@ -230,7 +244,7 @@ def precision_section(payload: dict[str, Any]) -> list[str]:
             _f(s["fp32"]["texts_per_s"]),
             _pct(s["fp32"]["limit_fraction"]),
             _f(s["bf16"]["texts_per_s"]),
-            _pct(s["bf16"]["limit_fraction"]),
+            _pct(s["bf16"]["limit_fraction"] if kernels else None),
             f"{s['speedup']:.2f}x",
             f"{s['pairwise_agreement']:.4f}",
             f"{s['max_abs_diff']:.2g}",

@@ -105,10 +105,17 @@ class PrecisionScoring(TypedDict):
     max_abs_diff: float
 
 
-class PrecisionPart(TypedDict):
+class _PrecisionRequired(TypedDict):
     limits: dict[str, Limit]  #: fp32 and bf16 matmul limits measured in the same run
     scoring: list[PrecisionScoring]
     logprob_error: dict[str, Any]  #: bf16 vs fp32 token log-prob differences under the policy LM
+
+
+class PrecisionPart(_PrecisionRequired, total=False):
+    #: whether the device runs bf16 kernels (:func:`rewardbench.runtime.precision.bf16_supported`); without them
+    #: torch computes bf16 on fallback paths, bf16 training is not run and shares of the bf16 limit mean nothing.
+    #: Absent in benches before it was recorded.
+    bf16_kernels: bool
 
 
 class _BenchRequired(TypedDict):

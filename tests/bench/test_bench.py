@@ -219,3 +219,50 @@ def test_committed_bench_re_renders_unchanged(tmp_path):
     committed = Path(__file__).resolve().parents[2] / "results" / "bench"
     (tmp_path / "bench.json").write_text((committed / "bench.json").read_text())
     assert render_only(tmp_path).read_text() == (committed / "BENCH.md").read_text()
+
+
+def _precision_part(kernels):
+    limit = {"size": 2048, "device": "cpu"}
+    return {
+        "bf16_kernels": kernels,
+        "limits": {
+            "fp32": {**limit, "dtype": "float32", "flops_per_s": 100e9},
+            "bf16": {**limit, "dtype": "bfloat16", "flops_per_s": 0.3e9 if not kernels else 300e9},
+        },
+        "scoring": [
+            {
+                "reward": "inverse-perplexity",
+                "batch": 64,
+                "texts": 64,
+                "fp32": {"texts_per_s": 10.0, "limit_fraction": 0.8},
+                "bf16": {"texts_per_s": 2.0, "limit_fraction": 50.0 if not kernels else 0.6},
+                "speedup": 0.2,
+                "pairwise_agreement": 0.99,
+                "agreement_texts": 256,
+                "max_abs_diff": 1e-3,
+            }
+        ],
+        "logprob_error": {
+            "model": "embedded:x",
+            "texts": 64,
+            "tokens": 900,
+            "mean_abs_token_diff": 0.05,
+            "max_abs_token_diff": 0.4,
+            "mean_abs_sequence_diff": 0.4,
+            "max_abs_sequence_diff": 1.4,
+        },
+    }
+
+
+def test_precision_section_says_when_the_cpu_has_no_bf16_kernels():
+    # a bf16 matmul on a CPU without bf16 kernels runs at a fraction of a GFLOP/s: the limit must not read as 0,
+    # a share of it (5000% here) is left out, and the bf16 training column says why it is empty
+    payload = _payload()
+    text = render.render({**payload, "precision": _precision_part(kernels=False)})
+    assert "bf16 **0.3** GFLOP/s (bf16/fp32 = **0.003x**)" in text
+    assert "has no bf16 kernels" in text and "5000%" not in text
+    assert re.search(r"inverse-perplexity\s*\|\s*64\s*\|\s*10.0\s*\|\s*80%\s*\|\s*2.0\s*\|\s*–\s*\|", text)
+    assert re.search(r"trl-ppo\s*\|\s*3.50\s*\|\s*-\s*\|.*not run: no bf16 kernels", text)
+    text = render.render({**payload, "precision": _precision_part(kernels=True)})
+    assert "no bf16 kernels" not in text
+    assert re.search(r"inverse-perplexity\s*\|\s*64\s*\|\s*10.0\s*\|\s*80%\s*\|\s*2.0\s*\|\s*60%\s*\|", text)
