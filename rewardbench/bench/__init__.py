@@ -106,9 +106,9 @@ def run_bench(config: BenchConfig, *, echo: Callable[[str], None] = print) -> Pa
     save()
     if "scoring" in config.parts:
         _scoring(config, payload, out, save, echo)
-    if "precision" in payload and "bf16_kernels" not in payload["precision"]:
-        del payload["precision"]  # measured before the bench recorded bf16 kernel support: measured again
-    if "precision" in config.parts and "precision" not in payload:
+    # measured unless resumed from this machine; a part from before the bench recorded bf16 kernel support is
+    # measured again (and kept as it is when this invocation does not run the precision part)
+    if "precision" in config.parts and "bf16_kernels" not in payload.get("precision", {}):
         _precision(payload, echo)
         save()
     if "training" in config.parts:

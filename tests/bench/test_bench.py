@@ -266,3 +266,17 @@ def test_precision_section_says_when_the_cpu_has_no_bf16_kernels():
     text = render.render({**payload, "precision": _precision_part(kernels=True)})
     assert "no bf16 kernels" not in text
     assert re.search(r"inverse-perplexity\s*\|\s*64\s*\|\s*10.0\s*\|\s*80%\s*\|\s*2.0\s*\|\s*60%\s*\|", text)
+
+
+def test_a_resumed_bench_that_skips_the_precision_part_keeps_an_older_one(tmp_path):
+    # a precision part from before bf16 kernel support was recorded is measured again only by a run of that part;
+    # `--resume --part scoring` must not throw it away
+    from rewardbench.bench import machine, run_bench
+
+    old = _precision_part(kernels=True)
+    del old["bf16_kernels"]
+    payload = {**_payload(), "machine": machine(), "precision": old}
+    (tmp_path / "bench.json").write_text(json.dumps(payload))
+    run_bench(BenchConfig(out=str(tmp_path), parts=("scoring",), cases=(), resume=True), echo=lambda line: None)
+    assert json.loads((tmp_path / "bench.json").read_text())["precision"] == old
+    assert "## Precision: fp32 and bf16 side by side" in (tmp_path / "BENCH.md").read_text()
