@@ -70,7 +70,7 @@ def self_bleu(texts: Sequence[str]) -> float:
                 best[:] = [count, i, best[0]]
             elif count > best[2]:
                 best[2] = count
-    lengths = [length for _, length in counted]
+    lengths = Counter(length for _, length in counted)  # the other texts' lengths: these, less the text's own one
     scores = []
     for i, (grams, length) in enumerate(counted):
         correct, total = [0] * order, [0] * order
@@ -79,7 +79,8 @@ def self_bleu(texts: Sequence[str]) -> float:
             others = best[2] if best[1] == i else best[0]
             total[len(gram) - 1] += count
             correct[len(gram) - 1] += min(count, others)
-        ref_len = bleu._get_closest_ref_len(length, lengths[:i] + lengths[i + 1 :])
+        others_lengths = [n for n, times in lengths.items() if times > (n == length)]
+        ref_len = bleu._get_closest_ref_len(length, others_lengths)
         scores.append(bleu._compute_score_from_stats([length, ref_len, *correct, *total]).score)
     return sum(scores) / len(scores)
 
