@@ -41,6 +41,24 @@ _T95 = {
 }
 
 
+#: Significant digits that derived statistics (fits, interpolated readings, bootstrap bounds) are written with: far
+#: above any digit a report prints, far below where a least-squares fit's last bits differ between BLAS kernels
+#: (~1e-16 relative), so the same run files give the same file on every CPU.
+DERIVED_DIGITS = 10
+
+
+def rounded(value: Any, digits: int = DERIVED_DIGITS) -> Any:
+    """``value`` with every float (also inside lists, tuples and dicts) rounded to ``digits`` significant digits;
+    ints, strings, bools and None unchanged."""
+    if isinstance(value, float):
+        return float(f"{value:.{digits}g}") if math.isfinite(value) else value
+    if isinstance(value, dict):
+        return {k: rounded(v, digits) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [rounded(v, digits) for v in value]
+    return value
+
+
 def pairwise_outcomes(chosen: Sequence[float], rejected: Sequence[float]) -> list[float]:
     """1 where the chosen item scores higher, 0 where lower, 0.5 on a tie."""
     if len(chosen) != len(rejected):
