@@ -115,16 +115,17 @@ def filter_logits(logits: torch.Tensor, history: torch.Tensor, gen: GenerationSp
 class TextRLModel(nn.Module):
     """pfrl model: observation (hidden state, history) -> (next-token distribution, value)."""
 
-    def __init__(self, head: nn.Module, gen: GenerationSpec, value: nn.Module, precision: str = "fp32") -> None:
+    def __init__(self, head: nn.Module, gen: GenerationSpec, value: nn.Module) -> None:
         super().__init__()
         self.head, self.value = head, value
-        self.gen, self.precision = gen, precision
+        self.gen = gen
         self.last_logits: torch.Tensor | None = None  #: filtered logits of the last forward without gradients
 
     def forward(self, obs: tuple[torch.Tensor, torch.Tensor]) -> tuple[torch.distributions.Categorical, torch.Tensor]:
         hidden, history = obs
-        with autocast(self.precision, hidden.device):  # bf16 matmuls; the distribution is built in fp32
-            logits, value = self.head(hidden).float(), self.value(hidden).float()
+        # the policy's distribution and value in fp32 whatever the training precision: the log-probs, ratios and
+        # value targets of the objective come from them (the LM's blocks, in TokenEnv, run in bf16 when asked)
+        logits, value = self.head(hidden.float()), self.value(hidden.float())
         logits = filter_logits(logits, history, self.gen)
         if not torch.is_grad_enabled():  # acting: kept for the per-token KL, saving a second pass over the head
             self.last_logits = logits
@@ -278,7 +279,7 @@ class PfrlPPOPolicy(Policy):
         else:
             head, ref_head = frozen, own
         value = value_head(r["value_head"], head.weight.shape[1], o.value_hidden)
-        net = TextRLModel(head, ctx.generation, value, ctx.precision).to(device)
+        net = TextRLModel(head, ctx.generation, value).to(device)
         optimizer = (
             torch.optim.SGD(net.parameters(), lr=self.learning_rate)
             if r["optimizer"] == "sgd"

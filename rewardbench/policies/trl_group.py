@@ -18,6 +18,7 @@ from rewardbench.policies.trl_common import (
     quiet_trl,
 )
 from rewardbench.runtime import models
+from rewardbench.runtime.precision import fp32_logits
 from rewardbench.tasks.prompts import columns_for
 
 
@@ -101,6 +102,8 @@ class TrlGroupPolicy(Policy):
         model = load_trainable_lm(ctx.model)
         model.config._name_or_path = models.resolve(ctx.model)
         freeze_below(model, o.trainable_layers)
+        if ctx.precision == "bf16":  # the loss's log-probs and KL from fp32 logits (the reference's: below)
+            fp32_logits(model)
         trainer = getattr(trl, f"{self.trainer_name}Trainer")(
             model=model,
             reward_funcs=[ctx.reward],
@@ -123,6 +126,8 @@ class TrlGroupPolicy(Policy):
                 SaveAt(self.save_steps()),
             ],
         )
+        if ctx.precision == "bf16" and getattr(trainer, "ref_model", None) is not None:
+            fp32_logits(trainer.accelerator.unwrap_model(trainer.ref_model))
         finish = atomic_saves(trainer, output_dir)
         ctx.tracking.point_trainer(trainer)
         resume = latest_valid(output_dir)

@@ -14,7 +14,7 @@ from rewardbench.policies.training import freeze_below, load_trainable_lm, polic
 from rewardbench.policies.trl_adapter import RewardAdapter
 from rewardbench.policies.trl_common import CurveCallback, EvalPointCallback, TrlOptions, peft_config, quiet_trl
 from rewardbench.runtime import models
-from rewardbench.runtime.precision import autocast
+from rewardbench.runtime.precision import autocast, fp32_head, fp32_logits
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,11 @@ class TrlPPOPolicy(Policy):
         value.config.pad_token_id = tok.pad_token_id
         freeze_below(policy, o.trainable_layers)
         freeze_below(value, o.trainable_layers, keep=("score",))
+        if ctx.precision == "bf16":  # log-probs, ratios, the KL penalty and values from fp32 heads
+            for lm in (policy, ref):
+                if lm is not None:
+                    fp32_logits(lm)
+            fp32_head(value.score)
         adapter = RewardAdapter(ctx.reward, tok, ctx.train_prompts, width)
         config = PPOConfig(
             output_dir=str(ctx.work_dir / "trl-ppo"),

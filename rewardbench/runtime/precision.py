@@ -1,14 +1,16 @@
 """Training precision: fp32, or bf16 mixed precision (fp32 master weights, bf16 matmuls under autocast).
 
-``auto`` picks bf16 where it is faster, not merely where it exists: on CUDA when the GPU supports bf16; on a CPU
-only when oneDNN supports bf16 there *and* a bf16 matmul measured on this machine beats fp32 by
-:data:`MIN_SPEEDUP`. A CPU flag is not enough: the 2-core Intel Xeon this project is developed on reports
-``avx512_bf16`` yet does a 2048x2048 matmul at 162 GFLOP/s in bf16 against 307 in fp32 (bf16 runs through
-conversions without matrix units), while the AMD EPYC (Zen 4) of an earlier bench did 780 against 215. The
-measurement is cached per CPU model, torch version and thread count in ``$REWARDBENCH_HOME/precision.json``.
+``auto`` is bf16 on a CUDA GPU that supports it and fp32 on every CPU, whatever its matrix units. On a CPU the
+choice would move the verdict: on a 2-core AMD EPYC with AVX512-BF16, dogecoin_negative's seed-0 trl-ppo trained
+in bf16 reached KL 12-20 nats where fp32 reached 7-9, and trl-grpo ended at reward 0.297 instead of 0.377 (bf16
+log-probs under SmolLM2 are off by ~0.05 nats per token, BENCH.md), and a matmul that is faster in bf16 did not
+make trl-ppo's step faster. Since the KL is the axis leaderboards rank along, a CPU trains in bf16 only when asked
+(``--precision bf16``), and runs of different training precision are never pooled in one row
+(:mod:`rewardbench.steering.pooling`). Where bf16 training does run, the policies compute the log-probs their
+objective is built from in fp32 (:func:`fp32_logits`).
 
-Measurement (the KL and perplexity of the harness) always scores in fp32 on CPU; see :mod:`rewardbench.bench` for
-the measured bf16 error that is the reason.
+:func:`cpu_probe` still measures this CPU's bf16 and fp32 matmul rates for ``rewardbench bench``; it no longer
+decides anything. Measurement (the KL and perplexity of the harness) always scores in fp32 on CPU.
 """
 
 from __future__ import annotations
@@ -24,7 +26,6 @@ from rewardbench.errors import ConfigError
 from rewardbench.runtime.paths import home
 
 PRECISIONS = ("auto", "fp32", "bf16")
-MIN_SPEEDUP = 1.3  #: bf16 matmul throughput over fp32 that ``auto`` needs before it picks bf16 on a CPU
 
 
 def check(requested: str) -> str:
@@ -118,9 +119,7 @@ def resolve(requested: str = "auto", device: Any = None) -> str:
         return "bf16"
     if kind == "cuda":
         return "bf16" if bf16_supported("cuda") else "fp32"
-    probe = cpu_probe()
-    faster = probe["bf16_supported"] and probe["bf16_gflops"] >= MIN_SPEEDUP * probe["fp32_gflops"]
-    return "bf16" if faster else "fp32"
+    return "fp32"
 
 
 def why(precision: str, requested: str) -> str:
@@ -129,14 +128,41 @@ def why(precision: str, requested: str) -> str:
         return f"{precision} (asked for)"
     if _default_device() == "cuda":
         return f"{precision} (auto: CUDA {'with' if precision == 'bf16' else 'without'} bf16)"
-    probe = cpu_probe()
-    if not probe["bf16_supported"]:
-        return "fp32 (auto: this CPU has no bf16 kernels)"
-    ratio = probe["bf16_gflops"] / probe["fp32_gflops"]
-    return (
-        f"{precision} (auto: bf16 matmul {probe['bf16_gflops']:.0f} vs fp32 {probe['fp32_gflops']:.0f} GFLOP/s "
-        f"here, {ratio:.2f}x; bf16 needs {MIN_SPEEDUP}x)"
-    )
+    return "fp32 (auto: a CPU trains in fp32; bf16 moves the KL a policy reaches, so only --precision bf16 uses it)"
+
+
+def trained_in(described: str | None) -> str:
+    """The training precision (``fp32`` or ``bf16``) of a run file's ``config.precision`` line (absent: fp32)."""
+    return (described or "fp32").split()[0]
+
+
+def fp32_head(head: Any) -> Any:
+    """``head`` (a ``torch.nn.Linear``) computing in fp32 even under bf16 autocast: its input is cast up and its
+    matmul runs with autocast off. Keeps its parameters (tied embeddings stay tied, state-dict keys unchanged).
+    Returns ``head``."""
+    import types
+
+    import torch
+
+    if getattr(head, "_rewardbench_fp32", False):
+        return head
+
+    def forward(self: Any, hidden: Any) -> Any:
+        with torch.autocast(hidden.device.type, enabled=False):
+            bias = None if self.bias is None else self.bias.float()
+            return torch.nn.functional.linear(hidden.float(), self.weight.float(), bias)
+
+    head.forward = types.MethodType(forward, head)
+    head._rewardbench_fp32 = True
+    return head
+
+
+def fp32_logits(model: Any) -> Any:
+    """``model`` with its output head in fp32 (:func:`fp32_head`): every log-prob, importance ratio and KL term a
+    trainer builds from its logits is then fp32 (as verl and OpenRLHF compute them), while the transformer blocks
+    keep their bf16 matmuls. Returns ``model``."""
+    fp32_head(model.get_output_embeddings())
+    return model
 
 
 @contextlib.contextmanager

@@ -26,6 +26,7 @@ from rewardbench.rewards import REWARDS, Reward
 from rewardbench.runtime import models, precision
 from rewardbench.runtime.tracking import Tracking, check_tracker, scalars
 from rewardbench.steering.evaluate import evaluate_model, showcase_samples
+from rewardbench.steering.metrics.judges import load_judges
 from rewardbench.steering.results import SCHEMA, RunResult, write_run
 from rewardbench.tasks import Preset, RewardSpec, Task, load_task
 from rewardbench.tasks.prompts import Prompt, build_prompts
@@ -455,6 +456,10 @@ def _result(
         "curve": policy.curve,
         "timing": timing,  # type: ignore[typeddict-item]
         "policy_dir": str(saved) if (saved / "config.json").is_file() else None,
+        "judges": {
+            label: {"id": judge.id, "version": judge.version, "checkpoint": _checkpoint(judge)}
+            for label, judge in load_judges(task, config.source, spec.reward.label)[0]
+        },
         **stamp(),  # type: ignore[typeddict-item]
     }
 

@@ -17,8 +17,9 @@ from tabulate import tabulate
 from rewardbench.errors import ConfigError
 from rewardbench.io import write_json_atomic, write_text_atomic
 from rewardbench.policies import POLICIES
-from rewardbench.stats import GAO_FORMS
-from rewardbench.steering import plots
+from rewardbench.runtime.precision import trained_in
+from rewardbench.stats import DERIVED_DIGITS, GAO_FORMS, rounded
+from rewardbench.steering import plots, pooling
 from rewardbench.steering.frontier import Matched, gao_fit, matched
 from rewardbench.steering.metrics import Column, metrics
 from rewardbench.steering.metrics.base import delta
@@ -221,6 +222,7 @@ def _task_section(runs: list[RunResult], directory: Path) -> tuple[list[str], li
     first = runs[0]
     task, source, preset = first["task"]["id"], first["task"]["source"], first["task"]["preset"]
     k = first["config"].get("matched_kl", 1.0)
+    pooling.check(runs, directory)
     groups = _groups(runs)
     views = _groups([_view(r) for r in runs])
     seeds = sorted({r["seed"] for r in runs})
@@ -255,7 +257,7 @@ def _task_section(runs: list[RunResult], directory: Path) -> tuple[list[str], li
         "KL(policy ‖ reference) in nats per completion, measured by the harness from the sampled tokens under "
         "the task's sampling settings (k1 and k3), the same way for every policy; best-of-n states its KL "
         f"(an estimate from the reference samples' reward ranks, and the bound log n - (n-1)/n). Perplexity: "
-        f"{fl['judge_lm']} ({fl['note']}). Machine: {where}.",
+        f"{fl['judge_lm']} ({fl['note']}). Machine: {where}. {_precision_line(groups)}",
         "",
         f"### Leaderboard: training reward at matched KL = {k:g} nats",
         "",
@@ -298,20 +300,37 @@ def _task_section(runs: list[RunResult], directory: Path) -> tuple[list[str], li
             "source": source,
             "preset": preset,
             "matched_kl": k,
-            "methods": [
-                {
-                    "policy": key[0],
-                    "trained_on": key[1],
-                    "fit": fits.get(key),
-                    "matched": vars(values[key]),
-                    "hacking": hacking[key],
-                    "degenerate": degenerate[key],
-                }
-                for key in order
-            ],
+            "float_digits": DERIVED_DIGITS,  # every derived float is written at this many significant digits
+            "methods": rounded(
+                [
+                    {
+                        "policy": key[0],
+                        "trained_on": key[1],
+                        "fit": fits.get(key),
+                        "matched": vars(values[key]),
+                        "hacking": hacking[key],
+                        "degenerate": degenerate[key],
+                    }
+                    for key in order
+                ]
+            ),
         },
     )
     return lines, [frontier_png, curves_png, data]
+
+
+def _precision_line(groups: Groups) -> str:
+    """Each trained row's training precision (one per row: :func:`pooling.check` refuses a mix)."""
+    trained = {
+        key: trained_in(runs[0]["config"].get("precision"))
+        for key, runs in groups.items()
+        if POLICIES.get(key[0]).trains
+    }
+    if not trained:
+        return ""
+    if len(set(trained.values())) == 1:
+        return f"Training precision: {next(iter(trained.values()))} in every trained row."
+    return "Training precision: " + ", ".join(f"{p} on {label}: {v}" for (p, label), v in trained.items()) + "."
 
 
 def _scorer_values(run: dict[str, Any], scorer: str) -> list[float] | None:

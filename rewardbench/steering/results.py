@@ -190,6 +190,15 @@ class RunResult(_RunResultRequired, total=False):
     #: the task's showcase prompts (``Task.showcase``): the final policy's completions of each, with the training
     #: reward, sampled after the last evaluation (absent when the task has none, and in older files)
     showcase: list[SampleRow]
+    #: each judge the run was scored by: label -> its id, version and checkpoint (absent in older files), so a
+    #: report can refuse to pool runs whose judges had different weights
+    judges: dict[str, JudgeInfo]
+
+
+class JudgeInfo(TypedDict):
+    id: str
+    version: int
+    checkpoint: ModelInfo | None  #: None for judges without a model (lexicons)
 
 
 def _upgrade_model_info(info: dict[str, Any] | None) -> None:

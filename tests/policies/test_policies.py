@@ -9,7 +9,6 @@ import torch
 
 from rewardbench.policies import POLICIES, RunContext
 from rewardbench.policies.training import policy_tokenizer
-from rewardbench.runtime.precision import bf16_supported
 from rewardbench.steering.metrics.kl import kl_estimates
 from rewardbench.steering.sampling import sample, token_logprobs
 from rewardbench.tasks import GenerationSpec, Preset
@@ -229,7 +228,8 @@ def test_pfrl_env_cached_observations_equal_a_full_recompute(tiny_policy):
     assert widths == [max(len(s["ids"]) for s in env.slots)]
 
 
-@pytest.mark.skipif(not bf16_supported("cpu"), reason="this CPU has no bf16 kernels")
+# bf16 autocast runs on every CPU (without bf16 kernels through slower fallbacks), so the bf16 training path is
+# exercised on every machine, not only where `--precision bf16` would be allowed
 @pytest.mark.parametrize("policy_id", sorted(TRAINING))
 def test_bf16_mixed_precision_computes_in_bf16_and_keeps_fp32_master_weights(policy_id, tiny_policy, tmp_path):
     curves = {}
@@ -246,7 +246,6 @@ def test_bf16_mixed_precision_computes_in_bf16_and_keeps_fp32_master_weights(pol
     assert first and any(a != b for a, b in first.values()), f"bf16 computed exactly what fp32 did: {first}"
 
 
-@pytest.mark.skipif(not bf16_supported("cpu"), reason="this CPU has no bf16 kernels")
 @pytest.mark.parametrize("policy_id", sorted(TRAINING))
 def test_evaluation_points_of_a_bf16_run_are_measured_in_fp32(policy_id, tiny_policy, tmp_path):
     seen = []
@@ -263,6 +262,27 @@ def test_evaluation_points_of_a_bf16_run_are_measured_in_fp32(policy_id, tiny_po
     ctx.precision, ctx.eval_steps, ctx.on_eval = "bf16", (1,), measure
     POLICIES.get(policy_id)(ctx).train()
     assert seen == [(1, torch.float32)]
+
+
+@pytest.mark.parametrize("policy_id", sorted(TRAINING))
+def test_bf16_training_builds_its_objective_from_fp32_logits_and_values(policy_id, tiny_policy, tmp_path):
+    """Every output head (vocabulary logits, PPO's value head) computes in fp32 while the blocks run in bf16."""
+    vocab = policy_tokenizer(tiny_policy).__len__()
+    heads, blocks = [], []
+
+    def record(module, args, out):
+        if isinstance(module, torch.nn.Linear) and torch.is_tensor(out):
+            (heads if module.out_features in (vocab, 1) else blocks).append(out.dtype)
+
+    ctx = _ctx(tiny_policy, tmp_path, contains_word_reward("scam"), **{**TRAINING[policy_id], "steps": 2})
+    ctx.precision = "bf16"
+    handle = torch.nn.modules.module.register_module_forward_hook(record)
+    try:
+        POLICIES.get(policy_id)(ctx).train()
+    finally:
+        handle.remove()
+    assert heads and set(heads) == {torch.float32}, f"{policy_id}: heads computed in {set(heads)}"
+    assert torch.bfloat16 in blocks, f"{policy_id}: no block ran in bf16 ({set(blocks)})"
 
 
 def test_pfrl_textrl_recipe_trains_the_lms_own_tied_head_with_sgd_and_textrls_settings(tiny_policy, tmp_path):
