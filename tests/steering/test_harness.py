@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import torch
 
 from rewardbench.errors import ConfigError, UnknownIdError
 from rewardbench.rewards import REWARDS
@@ -60,6 +61,9 @@ def test_run_writes_one_json_per_run_and_resume_skips_finished_runs(task_file, t
     assert len(pfrl["curve"]) == 4 and pfrl["policy_dir"]
     assert pfrl["timing"]["train_seconds"] > 0 and pfrl["timing"]["eval_seconds"] > 0
     assert list(ref_point["metrics"]["judges"]) == ["vader"]  # the training reward is not its own judge
+    assert ref["judges"] == {
+        "vader": {"id": "vader", "version": ref["judges"]["vader"]["version"], "checkpoint": None}
+    }
     assert ref_point["metrics"]["train_reward"]["n"] == 3 * 2
     assert {"git_commit", "machine", "packages", "created"} <= set(ref)
     again = run(_config(task_file, out), echo=lambda _: None)
@@ -86,6 +90,16 @@ def test_run_writes_one_json_per_run_and_resume_skips_finished_runs(task_file, t
         export(out / "tiny_task" / "runs" / outcomes[0].spec.name, tmp_path / "x")
     with pytest.raises(ConfigError, match="already exists"):
         export(out / "tiny_task" / "runs" / outcomes[2].spec.name, exported)
+
+
+def test_a_cpu_whose_bf16_matmul_is_faster_still_trains_in_fp32_by_default(task_file, tmp_path, monkeypatch):
+    from rewardbench.runtime import precision
+
+    monkeypatch.setattr(precision, "bf16_supported", lambda device: True)
+    monkeypatch.setattr(precision, "matmul_rate", lambda dtype, *a, **k: 900.0 if dtype == torch.bfloat16 else 300.0)
+    (outcome,) = run(_config(task_file, tmp_path / "r", policies=("pfrl-ppo",)), echo=lambda _: None)
+    doc = json.loads(outcome.path.read_text())
+    assert doc["config"]["precision"].startswith("fp32 (auto: a CPU trains in fp32")
 
 
 def test_shards_split_the_grid_without_overlap(task_file):
