@@ -22,13 +22,13 @@ setup: $(STAMP)
 run: zoo
 	$(VENV)/bin/rewardbench run --task dogecoin_negative
 
-# The slow tests use the real embedded zoo: it is built here, as its own step with progress, before pytest starts
-# (about 7 minutes once on 2 cores, then cached in $$REWARDBENCH_HOME, default ~/.cache/rewardbench).
+# The slow tests use the real embedded zoo: it is built here, as its own step, before pytest starts (under a
+# minute once on 2 cores, then cached in $$REWARDBENCH_HOME, default ~/.cache/rewardbench).
 test: setup lint zoo
 	$(PY) -m pytest
 
 zoo: setup
-	@echo "== embedded zoo: copy SmolLM2-135M-Instruct, fine-tune the MiniLM tweet-sentiment classifier (once; cached) =="
+	@echo "== embedded zoo: convert SmolLM2-135M-Instruct, assemble the MiniLM tweet classifier from its shipped adapters (once; cached) =="
 	$(VENV)/bin/rewardbench zoo build
 
 # ruff (check and format, line length 119) and the import layers of pyproject.toml; part of `make test`, so CI runs it

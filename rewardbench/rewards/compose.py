@@ -112,4 +112,5 @@ def negative_and_fluent(sentiment_weight: float = 1.0, fluency_weight: float = 1
             (fluency_weight, load_reward("inverse-perplexity")),
         ],
         id="negative-and-fluent",
+        version=2,  # v2: over sentiment-minilm-tweets v2
     )

@@ -59,7 +59,7 @@ class ControlCodeReward(Reward):
         text: str = "full",
         signal: str = "auto",
         id: str = "control-code",
-        version: int = 2,
+        version: int | None = None,
         **base_options: Any,
     ) -> None:
         if text not in ("full", "completion"):
@@ -74,6 +74,8 @@ class ControlCodeReward(Reward):
             base_options["text"] = "full"  # the prompt this reward passes is already code-stripped (or empty)
             base = load_reward(base, **base_options)
         self.base, self.text, self.signal = base, text, signal
+        if version is None:  # v2 scored the code-stripped prompt; v3 follows its base's v2 (the shipped classifier)
+            version = 3 if base.id == "sentiment-minilm-tweets" else 2
         super().__init__(
             RewardCard(
                 id=id,

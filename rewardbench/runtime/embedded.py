@@ -34,10 +34,9 @@ class EmbeddedModel:
     name: str  #: the NAME of ``embedded:NAME``
     version: int  #: bumped whenever the recipe changes (the build folder is ``NAME-vVERSION``)
     description: str  #: one line for ``rewardbench list models``
-    #: writes an HF folder into the given path; returns manifest details. A model that is trained (``trains``) is
-    #: called with ``precision=`` ("fp32" or "bf16") as well.
-    build: Callable[..., dict[str, Any]]
-    trains: bool = False  #: whether the build trains (and so runs in the chosen precision, recorded in the manifest)
+    #: writes an HF folder into the given path (a conversion or an assembly from shipped files: no build trains,
+    #: so a build is the same on every machine); returns manifest details
+    build: Callable[[Path], dict[str, Any]]
 
 
 EMBEDDED: Registry[EmbeddedModel] = Registry(
@@ -63,12 +62,8 @@ def read_manifest(name: str) -> dict[str, Any]:
     return json.loads((ensure(name) / "manifest.json").read_text())
 
 
-def ensure(name: str, *, progress: bool = True, precision: str = "auto") -> Path:
-    """Path of the built model ``name``, building it first if it is not cached.
-
-    ``precision`` (auto, fp32 or bf16; :func:`rewardbench.runtime.precision.resolve`) is used only by a build that
-    trains, and is written into the manifest: a bf16 build gives slightly different weights from an fp32 one.
-    """
+def ensure(name: str, *, progress: bool = True) -> Path:
+    """Path of the built model ``name``, building it first if it is not cached."""
     target = path_of(name)
     if (target / "manifest.json").is_file():
         return target
@@ -85,13 +80,8 @@ def ensure(name: str, *, progress: bool = True, precision: str = "auto") -> Path
         started = time.perf_counter()
         if progress:
             print(f"[rewardbench] building embedded model {name!r} into {target} (once) ...", flush=True)
-        if entry.trains:
-            from rewardbench.runtime.precision import resolve
-
-            chosen = resolve(precision)
-            details = {"precision": chosen, **entry.build(tmp, precision=chosen)}
-        else:
-            details = entry.build(tmp)
+        details = entry.build(tmp)
+        built = {p.name: file_sha256(p) for p in sorted(tmp.glob("*.safetensors"))}
         manifest = {
             "name": name,
             "version": entry.version,
@@ -100,7 +90,10 @@ def ensure(name: str, *, progress: bool = True, precision: str = "auto") -> Path
             "build_seconds": round(time.perf_counter() - started, 1),
             "machine": platform.machine(),
             "packages": {p: pkg_version(p) for p in ("torch", "transformers")},
-            "weights_sha256": {p.name: file_sha256(p) for p in sorted(tmp.glob("*.safetensors"))},
+            # what a run file records as the model's identity; a model assembled from shipped files overrides it
+            # with those files' hashes (``details``), which do not depend on the machine that assembled them
+            "weights_sha256": built,
+            "built_sha256": built,
             **details,
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
@@ -111,11 +104,11 @@ def ensure(name: str, *, progress: bool = True, precision: str = "auto") -> Path
     return target
 
 
-def build_all(names: list[str] | None = None, *, force: bool = False, precision: str = "auto") -> list[dict[str, Any]]:
-    """Build (or, with ``force``, rebuild) embedded models in ``precision`` and return their manifests."""
+def build_all(names: list[str] | None = None, *, force: bool = False) -> list[dict[str, Any]]:
+    """Build (or, with ``force``, rebuild) embedded models and return their manifests."""
     manifests = []
     for name in names or EMBEDDED.in_order():
         if force:
             shutil.rmtree(path_of(name), ignore_errors=True)
-        manifests.append(json.loads((ensure(name, precision=precision) / "manifest.json").read_text()))
+        manifests.append(json.loads((ensure(name) / "manifest.json").read_text()))
     return manifests

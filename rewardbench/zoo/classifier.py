@@ -16,8 +16,10 @@ def train_classifier(
     """Train ``AutoModelForSequenceClassification`` from ``encoder`` on ``examples`` (``.text``/``.label``).
 
     ``precision="bf16"``: bf16 autocast for the forward pass (fp32 weights, gradients and AdamW state).
+    A recipe with ``lora_r > 0`` trains low-rank adapters on every linear layer of the encoder's blocks and the
+    pooler and classification head in full (peft), over the frozen encoder; otherwise every weight is trained.
 
-    Returns the model (eval mode), its tokenizer and a log of (step, loss) every 50 steps.
+    Returns the model (eval mode; a peft model with LoRA), its tokenizer and a log of (step, loss) every 50 steps.
     """
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer, get_linear_schedule_with_warmup
@@ -30,9 +32,12 @@ def train_classifier(
         id2label=dict(enumerate(labels)),
         label2id={label: i for i, label in enumerate(labels)},
     )
+    if getattr(recipe, "lora_r", 0):
+        model = _with_lora(model, recipe)
     model.train()
     label_ids = torch.tensor([labels.index(e.label) for e in examples])
-    opt = torch.optim.AdamW(model.parameters(), lr=recipe.lr, weight_decay=recipe.weight_decay)
+    params = [p for p in model.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(params, lr=recipe.lr, weight_decay=recipe.weight_decay)
     sched = get_linear_schedule_with_warmup(opt, recipe.warmup, recipe.steps)
     gen = torch.Generator().manual_seed(recipe.seed)
     order = torch.cat(
@@ -55,7 +60,7 @@ def train_classifier(
             logits = model(**enc).logits
         loss = torch.nn.functional.cross_entropy(logits.float(), label_ids[idx])
         loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()
         sched.step()
         opt.zero_grad()
@@ -64,6 +69,25 @@ def train_classifier(
             log.append([step + 1, round(running / 50, 4)])
             running = 0.0
     return model.eval(), tok, log
+
+
+def _with_lora(model: Any, recipe: Any) -> Any:
+    """``model`` with LoRA adapters of rank ``recipe.lora_r`` on the encoder blocks' linear layers (attention
+    query/key/value/output, feed-forward in/out); pooler and classifier trained in full."""
+    try:
+        from peft import LoraConfig, get_peft_model
+    except ImportError as exc:
+        from rewardbench.errors import ConfigError
+
+        raise ConfigError("training the classifier's adapters needs peft: pip install 'rewardbench[bench]'") from exc
+    config = LoraConfig(
+        r=recipe.lora_r,
+        lora_alpha=recipe.lora_alpha,
+        lora_dropout=0.0,
+        target_modules=r".*encoder\.layer\.\d+\..*(query|key|value|dense)",
+        modules_to_save=["pooler", "classifier"],
+    )
+    return get_peft_model(model, config)
 
 
 def evaluate_classifier(model: Any, tok: Any, examples: Sequence[Any], max_length: int, batch_size: int = 128) -> dict:
