@@ -49,7 +49,7 @@ def frontier(
             label=f"{key[0]} ({key[1]})",
         )
         fit = fits.get(key)
-        if fit and refs:
+        if fit and fit.get("shaped", True) and refs:  # a fit outside the form's regime is not drawn
             base = ys[0] if xs[0] == 0 else 0.0
             grid = [max(xs) * i / 60 for i in range(61)]
             ax.plot(
@@ -65,7 +65,7 @@ def frontier(
     ax.set_xlim(left=0)  # KL is never negative
     ax.set_xlabel("KL(policy ‖ reference), nats per completion (x: best-of-n's estimate)")
     ax.set_ylabel("held-out training reward")
-    ax.set_title("reward-KL frontier (dashed: Gao et al. fits; dotted: matched KL)", fontsize=9)
+    ax.set_title("reward-KL frontier (dashed: Gao et al. fits where Gao-shaped; dotted: matched KL)", fontsize=9)
     ax.legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
