@@ -10,7 +10,7 @@ $(STAMP): pyproject.toml constraints.txt embedded-requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet torch==2.13.0
-	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev,ray,tensorboard,evaluate]"
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev,bench,serve,ray,tensorboard,evaluate]"
 	$(PY) -m pip install --quiet --no-deps -r embedded-requirements.txt
 	touch $@
 

@@ -9,7 +9,27 @@ from typing import Any
 
 from transformers import TrainerCallback
 
+from rewardbench.errors import ConfigError
 from rewardbench.policies.base import CommonOptions
+
+
+def trl_below(policy_id: str, version: str, why: str) -> None:
+    """Raise a one-line :class:`ConfigError` unless the installed TRL is older than ``version``."""
+    from importlib.metadata import version as installed
+
+    from packaging.version import Version
+
+    have = installed("trl")
+    if Version(have) >= Version(version):
+        raise ConfigError(
+            f"policy {policy_id!r} needs TRL < {version} ({why}; TRL {have} is installed): "
+            f"pip install 'trl>={_before(version)},<{version}' in its own environment, or use trl-grpo / trl-rloo"
+        )
+
+
+def _before(version: str) -> str:
+    major, minor = version.split(".")[:2]
+    return f"{major}.{int(minor) - 1}"
 
 
 @dataclass(frozen=True)

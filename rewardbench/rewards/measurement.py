@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from rewardbench.extras import optional_import
 from rewardbench.rewards import REWARDS, load_reward
 from rewardbench.runtime.paths import home
 
@@ -51,8 +52,8 @@ def _class_name(reward_id: str) -> str:
 
 def measurement_class(reward_id: str) -> type:
     """An ``evaluate.Measurement`` subclass whose ``compute`` returns ``{"scores": reward(...)}``."""
+    evaluate = optional_import("evaluate", "evaluate", "evaluate.load(rewardbench.evaluate_module(...))")
     import datasets
-    import evaluate
 
     class RewardMeasurement(evaluate.Measurement):
         def __init__(self, *args: Any, options: dict[str, Any] | None = None, **kwargs: Any) -> None:

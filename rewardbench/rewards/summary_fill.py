@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rewardbench.errors import ConfigError
+from rewardbench.extras import optional_import
 from rewardbench.rewards.base import Probe, Reward, RewardCard
 from rewardbench.runtime import models
 from rewardbench.runtime.batching import default_max_tokens, length_groups
@@ -23,9 +24,8 @@ TRAILING = ".,;:!?\"')]}"  #: punctuation a candidate word may carry at its end 
 
 @functools.lru_cache(maxsize=1)
 def stop_words() -> frozenset[str]:
-    """spaCy's English stop words (326 words; no spaCy model package needed)."""
-    import spacy
-
+    """spaCy's English stop words (326 words; no spaCy model package needed; spaCy comes with ``[bench]``)."""
+    spacy = optional_import("spacy", "bench", "reward 'summary-fill' (for its stop words)")
     return frozenset(spacy.blank("en").Defaults.stop_words)
 
 
