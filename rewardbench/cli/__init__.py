@@ -12,13 +12,13 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from rewardbench.cli import bench, eval_rewards, export, listing, report, run, score, zoo
+from rewardbench.cli import bench, eval_rewards, export, listing, report, run, score, serve, zoo
 from rewardbench.errors import RewardBenchError
 
 __all__ = ["build_parser", "main"]
 
 #: the verbs in the order ``rewardbench --help`` lists them
-VERBS = (listing, score, eval_rewards, run, export, report, bench, zoo)
+VERBS = (listing, score, eval_rewards, run, export, report, bench, zoo, serve)
 
 
 def build_parser() -> argparse.ArgumentParser:
