@@ -15,7 +15,7 @@ from rewardbench.errors import ConfigError
 
 #: extra -> the import names it provides (what :func:`require_extra` checks)
 EXTRAS: dict[str, tuple[str, ...]] = {
-    "bench": ("trl", "datasets", "pfrl", "gym", "peft", "spacy", "sacrebleu", "rouge_score", "matplotlib"),
+    "bench": ("trl", "datasets", "pfrl", "gym", "peft", "sacrebleu", "rouge_score", "matplotlib"),
     "serve": ("starlette", "uvicorn"),
 }
 

@@ -23,7 +23,14 @@ def cmd_serve(args: argparse.Namespace) -> None:
     if args.token_env and not token:
         raise RewardBenchError(f"--token-env {args.token_env}: that environment variable is not set")
     serve(
-        ServeConfig(rewards=rewards, host=args.host, port=args.port, token=token, max_body_bytes=args.max_body_bytes)
+        ServeConfig(
+            rewards=rewards,
+            host=args.host,
+            port=args.port,
+            token=token,
+            max_body_bytes=args.max_body_bytes,
+            strip=tuple(args.strip),
+        )
     )
 
 
@@ -42,4 +49,11 @@ def add(sub: Any) -> None:
     p.add_argument("--port", type=int, default=8000, help="TCP port (default 8000)")
     p.add_argument("--token-env", help="require 'Authorization: Bearer TOKEN', the token read from this variable")
     p.add_argument("--max-body-bytes", type=int, default=4 * 1024 * 1024, help="request size limit (default 4 MiB)")
+    p.add_argument(
+        "--strip",
+        action="append",
+        default=[],
+        metavar="TOKEN",
+        help="remove TOKEN from the end of OpenRLHF responses (its special tokens; repeatable)",
+    )
     p.set_defaults(func=cmd_serve)

@@ -7,10 +7,10 @@ import hashlib
 import random
 import statistics
 from dataclasses import dataclass
+from importlib import resources
 from typing import Any
 
 from rewardbench.errors import ConfigError
-from rewardbench.extras import optional_import
 from rewardbench.rewards.base import Probe, Reward, RewardCard
 from rewardbench.runtime import models
 from rewardbench.runtime.batching import default_max_tokens, length_groups
@@ -24,9 +24,9 @@ TRAILING = ".,;:!?\"')]}"  #: punctuation a candidate word may carry at its end 
 
 @functools.lru_cache(maxsize=1)
 def stop_words() -> frozenset[str]:
-    """spaCy's English stop words (326 words; no spaCy model package needed; spaCy comes with ``[bench]``)."""
-    spacy = optional_import("spacy", "bench", "reward 'summary-fill' (for its stop words)")
-    return frozenset(spacy.blank("en").Defaults.stop_words)
+    """spaCy's English stop words (326 words), shipped as ``stop_words_en.txt`` so no spaCy install is needed."""
+    text = resources.files("rewardbench.rewards").joinpath("stop_words_en.txt").read_text(encoding="utf-8")
+    return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
 
 
 def word_core(word: str) -> str | None:

@@ -30,6 +30,8 @@ class ServeConfig:
     port: int = 8000  #: TCP port (0: any free port)
     token: str | None = None  #: when set, every request needs ``Authorization: Bearer TOKEN``
     max_body_bytes: int = 4 * 1024 * 1024  #: larger request bodies are refused with 413
+    #: strings removed from the end of an OpenRLHF response (its special tokens, e.g. ``<|im_end|>``), repeatedly
+    strip: tuple[str, ...] = ()
     log_level: str = "info"  #: uvicorn's log level
 
 
@@ -40,7 +42,7 @@ def serve(config: ServeConfig) -> None:
 
     from rewardbench.serve.app import RewardServer, build_app
 
-    server = RewardServer(config.rewards, token=config.token, max_body_bytes=config.max_body_bytes)
+    server = RewardServer(config.rewards, token=config.token, max_body_bytes=config.max_body_bytes, strip=config.strip)
     app = build_app(server)
     # uvicorn shuts down gracefully on SIGTERM, then re-raises the signal under the handler it found: with this one
     # the process ends with status 0 instead of being killed by it

@@ -43,11 +43,18 @@ def _error(status: int, message: str) -> JSONResponse:
 class RewardServer:
     """The rewards being served (built before the app starts) and one :class:`Batcher` per (id, options)."""
 
-    def __init__(self, rewards: dict[str, dict[str, Any]], *, token: str | None, max_body_bytes: int) -> None:
+    def __init__(
+        self,
+        rewards: dict[str, dict[str, Any]],
+        *,
+        token: str | None = None,
+        max_body_bytes: int = 4 * 1024 * 1024,
+        strip: tuple[str, ...] = (),
+    ) -> None:
         if not rewards:
             raise ConfigError("rewardbench serve needs at least one --reward")
         self.default = next(iter(rewards))
-        self.token, self.max_body_bytes = token, max_body_bytes
+        self.token, self.max_body_bytes, self.strip = token, max_body_bytes, tuple(strip)
         self.options = rewards  #: id -> the options it was started with
         self.batchers: dict[tuple[str, Any], Batcher] = {}
         for rid, options in rewards.items():  # built now: a bad id or option fails at start-up
@@ -157,7 +164,7 @@ def build_app(server: RewardServer) -> Starlette:
             raise ApiError(422, "'labels' must be a list as long as 'query' (it is not used)")
         _same_length(query=queries, prompts=prompts)
         try:
-            responses = split_queries(queries, prompts)
+            responses = split_queries(queries, prompts, server.strip)
         except ConfigError as exc:
             raise ApiError(422, str(exc)) from None
         rid = request.path_params.get("reward", server.default)
