@@ -65,8 +65,7 @@ $(COMPAT)/.installed: pyproject.toml compat-requirements.txt embedded-requiremen
 
 compat: $(COMPAT)/.installed
 	REWARDBENCH_COMPAT=1 $(COMPAT_PY) -m pytest -o addopts="--strict-markers -ra" -m "not slow" \
-		tests/compat tests/integrations tests/serve tests/rewards --deselect tests/rewards/test_measurement.py \
-		-k "not summary-fill and not summary_fill"
+		tests/compat tests/integrations tests/serve tests/rewards --deselect tests/rewards/test_measurement.py
 
 test-fast: setup lint
 	$(PY) -m pytest -m "not slow"

@@ -2,7 +2,7 @@
 
     >>> import evaluate, rewardbench
     >>> vader = evaluate.load(rewardbench.evaluate_module("vader"), options={"target": "negative"})
-    >>> vader.compute(prompts=["i think dogecoin is"], completions=[" a scam"])       # doctest: +SKIP
+    >>> vader.compute(prompts=["i think dogecoin is"], completions=[" a scam"])
     {'scores': [0.5...]}
 
 ``evaluate_module(ID)`` writes a two-line module for that reward (``$REWARDBENCH_HOME/evaluate/ID/ID.py``, which

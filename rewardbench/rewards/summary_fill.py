@@ -96,8 +96,11 @@ class SummaryFillReward(Reward):
 
     Example:
         >>> from rewardbench.rewards import load_reward
-        >>> r = load_reward("summary-fill-smollm2")                                # doctest: +SKIP
-        >>> r(prompts=[document], completions=[summary])                           # doctest: +SKIP
+        >>> r = load_reward("summary-fill-smollm2", n_masks=4)
+        >>> document = "The parser reads sentences from the treebank and assigns each word a syntactic head."
+        >>> on_topic, off_topic = r(prompts=[document] * 2, completions=["a parser assigns heads", "cats sleep"])
+        >>> on_topic > off_topic
+        True
     """
 
     def __init__(
