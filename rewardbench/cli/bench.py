@@ -44,7 +44,9 @@ def add(sub: Any) -> None:
     p.add_argument(
         "--out", default="results/bench", help="folder for BENCH.md and bench.json (default: results/bench)"
     )
-    p.add_argument("--part", action="append", help="scoring, training or precision (repeatable; default: all three)")
+    p.add_argument(
+        "--part", action="append", help="scoring, training, precision or serving (repeatable; default: all four)"
+    )
     p.add_argument("--case", action="append", help="scoring case (repeatable; default: every embedded reward)")
     p.add_argument("--batch-sizes", type=int, nargs="+", default=[1, 8, 64, 256], help="texts per reward call")
     p.add_argument(
