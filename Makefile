@@ -65,8 +65,7 @@ $(COMPAT)/.installed: pyproject.toml compat-requirements.txt embedded-requiremen
 
 compat: $(COMPAT)/.installed
 	REWARDBENCH_COMPAT=1 $(COMPAT_PY) -m pytest -o addopts="--strict-markers -ra" -m "not slow" \
-		tests/compat tests/integrations tests/serve tests/rewards tests/policies/test_trl_reward_funcs.py \
-		--deselect tests/rewards/test_measurement.py
+		tests/compat tests/integrations tests/serve tests/rewards tests/policies/test_trl_reward_funcs.py
 
 test-fast: setup lint
 	$(PY) -m pytest -m "not slow"

@@ -24,6 +24,7 @@ from starlette.routing import Route
 from rewardbench.errors import ConfigError, UnknownIdError
 from rewardbench.integrations import cached_reward, freeze
 from rewardbench.integrations.openrlhf import split_queries
+from rewardbench.rewards.base import completion_text, prompt_text
 from rewardbench.serve.batching import Batcher
 
 PLAIN_FIELDS = {"prompts", "completions", "options"}
@@ -109,13 +110,15 @@ class RewardServer:
         batcher = await self.batcher(rid, options)
         try:
             return await batcher.score(prompts, completions)
-        except (TypeError, ValueError) as exc:  # the reward's own checks of texts and shapes
+        except ConfigError as exc:  # a column or option the reward needs from the request
             raise ApiError(422, str(exc)) from None
         except Exception as exc:  # noqa: BLE001 - a reward failure is a 500 with its message, the server stays up
             raise ApiError(500, f"reward {rid!r} failed: {type(exc).__name__}: {exc}") from None
 
 
 def _texts(body: dict[str, Any], name: str, *, required: bool = True) -> list[Any]:
+    """The list field ``name``: non-empty, each item a string or chat messages as the reward protocol takes them
+    (checked here, so that a reward's own TypeError or ValueError is a failure of the reward, a 500)."""
     if name not in body:
         if required:
             raise ApiError(422, f"missing field {name!r} (a list of strings)")
@@ -123,6 +126,12 @@ def _texts(body: dict[str, Any], name: str, *, required: bool = True) -> list[An
     values = body[name]
     if not isinstance(values, list) or not values:
         raise ApiError(422, f"{name!r} must be a non-empty list, got {json.dumps(values)[:40]}")
+    as_text = completion_text if name == "completions" else prompt_text
+    try:
+        for value in values:
+            as_text(value)
+    except TypeError as exc:
+        raise ApiError(422, f"{name}: {exc}") from None
     return values
 
 

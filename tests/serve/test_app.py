@@ -101,7 +101,13 @@ def test_a_bearer_token_is_required_when_set():
 def test_a_failing_reward_is_a_500_with_its_message_and_only_for_the_request_that_broke_it():
     broken = contains_word_reward("scam")
     original = broken._score
-    broken._score = lambda p, c, **k: [1 / 0] if "boom" in c else original(p, c)  # noqa: B023
+
+    def score(prompts, completions, **_):
+        if "boom" in completions:
+            raise ValueError("the reward's own bug")  # a reward's ValueError is its failure (500), not the request's
+        return original(prompts, completions)
+
+    broken._score = score
     with REWARDS.override("test-broken-serve", lambda **_: broken):
         app = build_app(RewardServer({"test-broken-serve": {}}, token=None, max_body_bytes=4096))
 
@@ -112,7 +118,7 @@ def test_a_failing_reward_is_a_500_with_its_message_and_only_for_the_request_tha
             )
 
         bad, good = run(both())
-    assert bad.status_code == 500 and "ZeroDivisionError" in bad.json()["error"]
+    assert bad.status_code == 500 and "ValueError: the reward's own bug" in bad.json()["error"]
     assert good.status_code == 200 and good.json() == {"rewards": [0.5]}
 
 
