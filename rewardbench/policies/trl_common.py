@@ -10,6 +10,7 @@ from typing import Any
 from transformers import TrainerCallback
 
 from rewardbench.errors import ConfigError
+from rewardbench.extras import optional_import
 from rewardbench.policies.base import CommonOptions
 
 
@@ -101,9 +102,8 @@ def peft_config(lora_r: int) -> Any:
     """A causal-LM LoRA config of rank ``lora_r`` on every linear layer, or None for full fine-tuning."""
     if not lora_r:
         return None
-    from peft import LoraConfig
-
-    return LoraConfig(
+    peft = optional_import("peft", "bench", f"lora_r={lora_r} (LoRA)")
+    return peft.LoraConfig(
         r=lora_r, lora_alpha=2 * lora_r, lora_dropout=0.0, target_modules="all-linear", task_type="CAUSAL_LM"
     )
 
