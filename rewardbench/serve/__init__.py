@@ -45,6 +45,10 @@ def serve(config: ServeConfig) -> None:
     server = RewardServer(config.rewards, token=config.token, max_body_bytes=config.max_body_bytes, strip=config.strip)
     app = build_app(server)
     # uvicorn shuts down gracefully on SIGTERM, then re-raises the signal under the handler it found: with this one
-    # the process ends with status 0 instead of being killed by it
-    signal.signal(signal.SIGTERM, lambda *_: None)
+    # the process exits with status 0 instead of being killed by it (also when SIGTERM comes before uvicorn starts)
+    signal.signal(signal.SIGTERM, _exit_cleanly)
     uvicorn.run(app, host=config.host, port=config.port, log_level=config.log_level, timeout_graceful_shutdown=10)
+
+
+def _exit_cleanly(signum: int, frame: Any) -> None:
+    raise SystemExit(0)
