@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import pickle
 from typing import Any
 
 DEFAULT_PROMPTS = ["i think dogecoin is", "The movie was", "", "Today the weather"]
@@ -25,10 +26,12 @@ def check_reward(
 
     Checks: keyword-only calls (positional refused), one finite float per completion, batch-order invariance,
     batch-size invariance within ``atol`` (each text scored alone), an empty completion handled, determinism,
-    mismatched lengths refused, and TRL's conversational format scored as the same text: a prompt ``p`` sent as the
-    chat ``[{"role": "user", "content": p}]`` with the completion ``c`` as ``[{"role": "assistant", "content": c}]``
-    scores as the strings ``p + "\\n"`` and ``c`` do (``c`` without leading spaces, as chat replies come). ``kwargs``
-    are extra columns passed with every call (e.g. ``documents``).
+    mismatched lengths refused, a pickled copy (made before the first call and again after scoring, so before and
+    after a lazy model has loaded) scoring equal, and TRL's conversational format scored as the same text: a
+    prompt ``p`` sent as the chat ``[{"role": "user", "content": p}]`` with the completion ``c`` as
+    ``[{"role": "assistant", "content": c}]`` scores as the strings ``p + "\\n"`` and ``c`` do (``c``
+    without leading spaces, as chat replies come). ``kwargs`` are extra columns passed with every call (e.g.
+    ``documents``).
 
     Raises:
         ConformanceError: with the first broken rule.
@@ -38,6 +41,7 @@ def check_reward(
     if "" not in completions:
         raise ValueError("the sample must contain an empty completion")
 
+    fresh = _pickled(reward)  # before any scoring call: the model, if any, is not loaded yet
     try:
         reward(prompts, completions)
     except TypeError:
@@ -80,6 +84,20 @@ def check_reward(
     as_lines = reward(prompts=[p + "\n" for p in prompts], completions=replies, **kwargs)
     _close(as_lines, chat, atol, "scores a chat conversation differently from the same text as strings")
 
+    for when, copy in (("before", fresh), ("after", _pickled(reward))):
+        if isinstance(copy, Exception):
+            raise ConformanceError(
+                f"not picklable {when} its first call ({type(copy).__name__}: {copy}); TRL's async GRPO rollout hands "
+                "reward functions to a spawned process"
+            )
+        restored = pickle.loads(copy)
+        _close(
+            scores,
+            restored(prompts=prompts, completions=completions, **kwargs),
+            0.0,
+            f"a copy pickled {when} its first call scores differently",
+        )
+
     try:
         reward(prompts=prompts[:-1], completions=completions, **kwargs)
     except ValueError:
@@ -87,6 +105,13 @@ def check_reward(
     else:
         raise ConformanceError("mismatched prompts/completions lengths were accepted")
     return scores
+
+
+def _pickled(reward: Any) -> bytes | Exception:
+    try:
+        return pickle.dumps(reward)
+    except Exception as exc:  # noqa: BLE001 - any failure to pickle is the finding, reported by the caller
+        return exc
 
 
 def _expect(condition: bool, message: str) -> None:

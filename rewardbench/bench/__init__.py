@@ -23,7 +23,7 @@ from rewardbench.io import machine, stamp, write_json_atomic
 from rewardbench.policies import trained_policy_ids
 from rewardbench.registry import did_you_mean
 
-PARTS = ("scoring", "training", "precision")
+PARTS = ("scoring", "training", "precision", "serving")
 CASES = ("sentiment-minilm-tweets", "vader", "inverse-perplexity", "summary-fill-smollm2", "summary-fill-masked")
 
 
@@ -43,6 +43,8 @@ class BenchConfig:
     #: precisions every trainer of the training part runs in (bf16 is skipped where the device has no bf16 kernels)
     precisions: tuple[str, ...] = ("fp32", "bf16")
     repeats: int = 3  #: timed repeats per scoring measurement (the best is reported)
+    #: rewards of the serving part: ``rewardbench serve`` under a fixed load against in-process calls, bad requests
+    serving_rewards: tuple[str, ...] = ("vader", "inverse-perplexity")
     resume: bool = False  #: keep cases already in bench.json from this machine
 
 
@@ -90,6 +92,8 @@ def run_bench(config: BenchConfig, *, echo: Callable[[str], None] = print) -> Pa
             payload["scoring"], payload["training"] = previous.get("scoring", []), previous.get("training", [])
             if previous.get("precision"):
                 payload["precision"] = previous["precision"]
+            if previous.get("serving"):
+                payload["serving"] = previous["serving"]
             if previous.get("limit"):  # the kept scoring fractions are relative to the limit measured with them
                 payload["limit"] = previous["limit"]
             echo(f"resuming: {len(payload['scoring'])} scoring and {len(payload['training'])} training cases kept")
@@ -111,6 +115,8 @@ def run_bench(config: BenchConfig, *, echo: Callable[[str], None] = print) -> Pa
     if "precision" in config.parts and "bf16_kernels" not in payload.get("precision", {}):
         _precision(payload, echo)
         save()
+    if "serving" in config.parts:
+        _serving(config, payload, save, echo)
     if "training" in config.parts:
         from rewardbench.runtime.precision import bf16_supported
 
@@ -214,3 +220,20 @@ def _scoring(
         )
         save()
         models.clear_cache()
+
+
+def _serving(config: BenchConfig, payload: BenchResult, save: Callable[[], None], echo: Callable[[str], None]) -> None:
+    """The serving cases not yet measured (a resumed bench keeps those it found)."""
+    from rewardbench.extras import require_extra
+
+    require_extra("serve", "the serving part of rewardbench bench")
+    from rewardbench.bench.serving import measure_serving
+
+    payload.setdefault("serving", [])
+    done = {case["reward"] for case in payload["serving"]}
+    for reward_id in config.serving_rewards:
+        if reward_id in done:
+            continue
+        echo(f"  serving {reward_id}: loopback load and bad requests")
+        payload["serving"].append(measure_serving(reward_id))
+        save()

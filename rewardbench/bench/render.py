@@ -287,6 +287,33 @@ def precision_section(payload: dict[str, Any]) -> list[str]:
     return lines
 
 
+def serving_section(part: dict[str, Any]) -> list[str]:
+    """The BENCH.md section of one serving case (:mod:`rewardbench.bench.serving`)."""
+    s, p = part["server"], part["in_process"]
+    lines = [
+        "## Reward server (`rewardbench serve`) under load",
+        "",
+        f"`{part['reward']}` over loopback: {part['clients']} concurrent clients x "
+        f"{part['requests'] // part['clients']} requests of {part['batch']} text(s) (keep-alive), against "
+        f"calling the reward in-process {part['requests']} times at the same batch. The server gathered the "
+        f"requests into {part['reward_calls']} reward calls ({part['texts_per_reward_call']:.1f} texts a call).",
+        "",
+        "| | requests/s | texts/s | p50 ms | p99 ms |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for label, row in (("server", s), ("in-process", p)):
+        lines.append(
+            f"| {label} | {row['requests_per_s']:.0f} | {row['texts_per_s']:.0f} | {row['p50_ms']:.2f} | "
+            f"{row['p99_ms']:.2f} |"
+        )
+    lines += ["", "Bad requests, each followed by a good one:", "", "| request | status | answer | served after |"]
+    lines.append("|---|---:|---|---|")
+    for row in part["bad_requests"]:
+        answer = row["error"].replace("|", "\\|")[:90]
+        lines.append(f"| {row['request']} | {row['status']} | {answer} | {'yes' if row['served_after'] else 'no'} |")
+    return lines + [""]
+
+
 def render(payload: dict[str, Any]) -> str:
     m = payload["machine"]
     limit = payload["limit"]
@@ -337,6 +364,8 @@ def render(payload: dict[str, Any]) -> str:
         lines += precision_section(payload)
     if payload.get("training"):
         lines += training_section(payload["training"])
+    for case in payload.get("serving", []):
+        lines += serving_section(case)
     return "\n".join(lines).rstrip() + "\n"
 
 

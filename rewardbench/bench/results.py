@@ -129,9 +129,39 @@ class _BenchRequired(TypedDict):
     training: list[TrainingCase]
 
 
+class ServingLoad(TypedDict):
+    seconds: float
+    requests_per_s: float
+    texts_per_s: float
+    p50_ms: float
+    p99_ms: float
+
+
+class BadRequest(TypedDict):
+    request: str  #: what was wrong with it
+    status: int  #: the server's answer (0: the connection was closed)
+    error: str  #: its one-line message
+    served_after: bool  #: whether the good request right after it was answered 200
+
+
+class ServingCase(TypedDict):
+    """``rewardbench serve`` under a fixed loopback load, against the same reward in-process at the same batch."""
+
+    reward: str
+    clients: int
+    requests: int  #: in all
+    batch: int  #: texts per request
+    server: ServingLoad
+    reward_calls: int  #: batched reward calls the server made for them
+    texts_per_reward_call: float
+    in_process: ServingLoad
+    bad_requests: list[BadRequest]
+
+
 class BenchResult(_BenchRequired, total=False):
     limit: Limit
     precision: PrecisionPart
+    serving: list[ServingCase]
 
 
 def check_bench(doc: Any, where: str) -> BenchResult:

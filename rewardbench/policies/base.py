@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
+from rewardbench.errors import ConfigError
+from rewardbench.extras import install_hint, missing
 from rewardbench.options import build
 from rewardbench.rewards import Reward
 from rewardbench.runtime import models
@@ -119,6 +121,16 @@ class Policy(ABC):
     trains: ClassVar[bool] = True
     #: what the trainer's own KL in the training curve is per (the harness's KL is always nats per completion)
     curve_kl_unit: ClassVar[str] = "nats per completion"
+    #: modules the policy imports beyond the core install (all come with the ``[bench]`` extra)
+    requires: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def check_installed(cls) -> None:
+        """Raise a one-line :class:`ConfigError` when this policy cannot run with the installed packages (the
+        harness's ``plan`` calls it, before any model loads)."""
+        absent = missing(cls.requires)
+        if absent:
+            raise ConfigError(f"policy {cls.id!r} needs {', '.join(absent)}: {install_hint('bench')}")
 
     def __init__(self, ctx: RunContext) -> None:
         self.ctx = ctx

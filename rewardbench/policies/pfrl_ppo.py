@@ -245,6 +245,7 @@ class TokenEnv:
 
 class PfrlPPOPolicy(Policy):
     id = "pfrl-ppo"
+    requires = ("pfrl", "gym")
     options_class = PfrlPPOOptions
 
     def __init__(self, ctx: Any) -> None:

@@ -9,7 +9,28 @@ from typing import Any
 
 from transformers import TrainerCallback
 
+from rewardbench.errors import ConfigError
+from rewardbench.extras import optional_import
 from rewardbench.policies.base import CommonOptions
+
+
+def trl_below(policy_id: str, version: str, why: str) -> None:
+    """Raise a one-line :class:`ConfigError` unless the installed TRL is older than ``version``."""
+    from importlib.metadata import version as installed
+
+    from packaging.version import Version
+
+    have = installed("trl")
+    if Version(have) >= Version(version):
+        raise ConfigError(
+            f"policy {policy_id!r} needs TRL < {version} ({why}; TRL {have} is installed): "
+            f"pip install 'trl>={_before(version)},<{version}' in its own environment, or use trl-grpo / trl-rloo"
+        )
+
+
+def _before(version: str) -> str:
+    major, minor = version.split(".")[:2]
+    return f"{major}.{int(minor) - 1}"
 
 
 @dataclass(frozen=True)
@@ -81,9 +102,8 @@ def peft_config(lora_r: int) -> Any:
     """A causal-LM LoRA config of rank ``lora_r`` on every linear layer, or None for full fine-tuning."""
     if not lora_r:
         return None
-    from peft import LoraConfig
-
-    return LoraConfig(
+    peft = optional_import("peft", "bench", f"lora_r={lora_r} (LoRA)")
+    return peft.LoraConfig(
         r=lora_r, lora_alpha=2 * lora_r, lora_dropout=0.0, target_modules="all-linear", task_type="CAUSAL_LM"
     )
 

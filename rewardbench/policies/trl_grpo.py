@@ -22,6 +22,7 @@ class TrlGRPOOptions(GroupOptions):
 class TrlGRPOPolicy(TrlGroupPolicy):
     id = "trl-grpo"
     trainer_name = "GRPO"
+    requires = ("trl", "datasets")
     options_class = TrlGRPOOptions
 
     def trainer_options(self) -> dict[str, Any]:

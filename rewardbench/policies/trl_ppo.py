@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from rewardbench.policies.base import Policy
 from rewardbench.policies.training import freeze_below, load_trainable_lm, policy_tokenizer, seed_everything
 from rewardbench.policies.trl_adapter import RewardAdapter
-from rewardbench.policies.trl_common import CurveCallback, EvalPointCallback, TrlOptions, peft_config, quiet_trl
+from rewardbench.policies.trl_common import (
+    CurveCallback,
+    EvalPointCallback,
+    TrlOptions,
+    peft_config,
+    quiet_trl,
+    trl_below,
+)
 from rewardbench.runtime import models
 from rewardbench.runtime.precision import autocast, fp32_head, fp32_logits
 
@@ -35,6 +42,12 @@ class TrlPPOOptions(TrlOptions):
 class TrlPPOPolicy(Policy):
     id = "trl-ppo"
     options_class = TrlPPOOptions
+    requires = ("trl", "datasets")
+
+    @classmethod
+    def check_installed(cls) -> None:
+        super().check_installed()
+        trl_below(cls.id, "1.13", "PPO left TRL in 1.13")
 
     def train(self) -> None:
         import torch

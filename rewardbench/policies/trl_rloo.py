@@ -22,6 +22,7 @@ class TrlRLOOOptions(GroupOptions):
 class TrlRLOOPolicy(TrlGroupPolicy):
     id = "trl-rloo"
     trainer_name = "RLOO"
+    requires = ("trl", "datasets")
     options_class = TrlRLOOOptions
 
     def trainer_options(self) -> dict[str, Any]:

@@ -47,9 +47,10 @@ class ControlCodeReward(Reward):
 
     Example:
         >>> from rewardbench.rewards import load_reward
-        >>> r = load_reward("control-code")                                          # doctest: +SKIP
-        >>> r(prompts=["[negative] the film", "[positive] the film"], completions=[" was dull"] * 2)  # doctest: +SKIP
-        [2.1..., -2.1...]
+        >>> r = load_reward("control-code")
+        >>> neg, pos = r(prompts=["[negative] the film", "[positive] the film"], completions=[" was dull"] * 2)
+        >>> neg > 0 > pos  # a dull film meets the negative code and misses the positive one
+        True
     """
 
     def __init__(

@@ -42,9 +42,10 @@ class LMJudgeReward(Reward):
 
     Example:
         >>> from rewardbench.rewards import load_reward
-        >>> r = load_reward("lm-judge", target="negative")                  # doctest: +SKIP
-        >>> r(prompts=["i think dogecoin is"], completions=[" a scam"])       # doctest: +SKIP
-        [1.2...]
+        >>> r = load_reward("lm-judge", target="negative")
+        >>> scam, great = r(prompts=["i think dogecoin is"] * 2, completions=[" a scam", " great"])
+        >>> scam > great
+        True
     """
 
     def __init__(

@@ -2,7 +2,7 @@
 
     >>> import evaluate, rewardbench
     >>> vader = evaluate.load(rewardbench.evaluate_module("vader"), options={"target": "negative"})
-    >>> vader.compute(prompts=["i think dogecoin is"], completions=[" a scam"])       # doctest: +SKIP
+    >>> vader.compute(prompts=["i think dogecoin is"], completions=[" a scam"])
     {'scores': [0.5...]}
 
 ``evaluate_module(ID)`` writes a two-line module for that reward (``$REWARDBENCH_HOME/evaluate/ID/ID.py``, which
@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from rewardbench.extras import optional_import
 from rewardbench.rewards import REWARDS, load_reward
 from rewardbench.runtime.paths import home
 
@@ -51,8 +52,8 @@ def _class_name(reward_id: str) -> str:
 
 def measurement_class(reward_id: str) -> type:
     """An ``evaluate.Measurement`` subclass whose ``compute`` returns ``{"scores": reward(...)}``."""
+    evaluate = optional_import("evaluate", "evaluate", "evaluate.load(rewardbench.evaluate_module(...))")
     import datasets
-    import evaluate
 
     class RewardMeasurement(evaluate.Measurement):
         def __init__(self, *args: Any, options: dict[str, Any] | None = None, **kwargs: Any) -> None:

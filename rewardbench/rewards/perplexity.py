@@ -26,9 +26,10 @@ class InversePerplexityReward(Reward):
 
     Example:
         >>> from rewardbench.rewards import load_reward
-        >>> r = load_reward("inverse-perplexity")                       # doctest: +SKIP
-        >>> r(prompts=["The cat sat on"], completions=[" the mat."])    # doctest: +SKIP
-        [0.2...]
+        >>> r = load_reward("inverse-perplexity")
+        >>> fluent, shuffled = r(prompts=["The cat sat on"] * 2, completions=[" the mat.", " mat. on the"])
+        >>> fluent > shuffled
+        True
     """
 
     def __init__(

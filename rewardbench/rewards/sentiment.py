@@ -50,9 +50,10 @@ class SentimentReward(Reward):
 
     Example:
         >>> from rewardbench.rewards import load_reward
-        >>> r = load_reward("sentiment-minilm-tweets", target="negative")   # doctest: +SKIP
-        >>> r(prompts=["i think dogecoin is"], completions=[" a scam"])      # doctest: +SKIP
-        [0.93...]
+        >>> r = load_reward("sentiment-minilm-tweets", target="negative")
+        >>> scam, great = r(prompts=["i think dogecoin is"] * 2, completions=[" a scam", " great"])
+        >>> scam > 0.5 > great
+        True
     """
 
     def __init__(

@@ -7,6 +7,7 @@ import hashlib
 import random
 import statistics
 from dataclasses import dataclass
+from importlib import resources
 from typing import Any
 
 from rewardbench.errors import ConfigError
@@ -23,10 +24,9 @@ TRAILING = ".,;:!?\"')]}"  #: punctuation a candidate word may carry at its end 
 
 @functools.lru_cache(maxsize=1)
 def stop_words() -> frozenset[str]:
-    """spaCy's English stop words (326 words; no spaCy model package needed)."""
-    import spacy
-
-    return frozenset(spacy.blank("en").Defaults.stop_words)
+    """spaCy's English stop words (326 words), shipped as ``stop_words_en.txt`` so no spaCy install is needed."""
+    text = resources.files("rewardbench.rewards").joinpath("stop_words_en.txt").read_text(encoding="utf-8")
+    return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
 
 
 def word_core(word: str) -> str | None:
@@ -96,8 +96,11 @@ class SummaryFillReward(Reward):
 
     Example:
         >>> from rewardbench.rewards import load_reward
-        >>> r = load_reward("summary-fill-smollm2")                                # doctest: +SKIP
-        >>> r(prompts=[document], completions=[summary])                           # doctest: +SKIP
+        >>> r = load_reward("summary-fill-smollm2", n_masks=4)
+        >>> document = "The parser reads sentences from the treebank and assigns each word a syntactic head."
+        >>> on_topic, off_topic = r(prompts=[document] * 2, completions=["a parser assigns heads", "cats sleep"])
+        >>> on_topic > off_topic
+        True
     """
 
     def __init__(

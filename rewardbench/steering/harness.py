@@ -89,7 +89,8 @@ def plan(config: RunConfig) -> tuple[Task, list[RunSpec]]:
     check_policy_ids(task)
     preset = task.preset(config.preset)
     policies = config.policies or preset.policies
-    for pid in policies:  # a typo fails here, not after the models have loaded
+    for pid in policies:  # a typo, a missing extra or a TRL without PPO fails here, not after the models have loaded
+        POLICIES.get(pid).check_installed()
         build(POLICIES.get(pid).options_class, policy_options(preset, config, pid), f"policy {pid} options:")
     for pid in config.policy_options:
         if pid not in policies:
