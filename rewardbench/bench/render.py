@@ -287,12 +287,20 @@ def precision_section(payload: dict[str, Any]) -> list[str]:
     return lines
 
 
-def serving_section(part: dict[str, Any]) -> list[str]:
-    """The BENCH.md section of one serving case (:mod:`rewardbench.bench.serving`)."""
+def serving_section(part: dict[str, Any], machine: dict[str, Any] | None = None) -> list[str]:
+    """The BENCH.md section of one serving case (:mod:`rewardbench.bench.serving`); ``machine``: the bench file's,
+    named against the case's own where they differ."""
     s, p = part["server"], part["in_process"]
-    lines = [
-        "## Reward server (`rewardbench serve`) under load",
-        "",
+    lines = ["## Reward server (`rewardbench serve`) under load", ""]
+    own = part.get("machine")
+    if own and machine and own != machine:
+        lines += [
+            f"Measured on another machine than the sections above: {own['cpu']}, {own['cores']} cores"
+            + (f", at commit `{part['git_commit'][:10]}`" if part.get("git_commit") else "")
+            + "; its server figures compare only with the in-process figures beside them, from the same run.",
+            "",
+        ]
+    lines += [
         f"`{part['reward']}` over loopback: {part['clients']} concurrent clients x "
         f"{part['requests'] // part['clients']} requests of {part['batch']} text(s) (keep-alive), against "
         f"calling the reward in-process {part['requests']} times at the same batch. The server gathered the "
@@ -365,7 +373,7 @@ def render(payload: dict[str, Any]) -> str:
     if payload.get("training"):
         lines += training_section(payload["training"])
     for case in payload.get("serving", []):
-        lines += serving_section(case)
+        lines += serving_section(case, payload["machine"])
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -144,9 +144,7 @@ class BadRequest(TypedDict):
     served_after: bool  #: whether the good request right after it was answered 200
 
 
-class ServingCase(TypedDict):
-    """``rewardbench serve`` under a fixed loopback load, against the same reward in-process at the same batch."""
-
+class _ServingRequired(TypedDict):
     reward: str
     clients: int
     requests: int  #: in all
@@ -156,6 +154,15 @@ class ServingCase(TypedDict):
     texts_per_reward_call: float
     in_process: ServingLoad
     bad_requests: list[BadRequest]
+
+
+class ServingCase(_ServingRequired, total=False):
+    """``rewardbench serve`` under a fixed loopback load, against the same reward in-process at the same batch."""
+
+    #: where and at which commit the case was measured (a bench file may hold cases from another machine: its
+    #: figures compare only with the in-process figures beside them, measured in the same run)
+    machine: Machine
+    git_commit: str | None
 
 
 class BenchResult(_BenchRequired, total=False):

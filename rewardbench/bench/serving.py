@@ -15,6 +15,7 @@ import threading
 import time
 from typing import Any
 
+from rewardbench.io import git_commit, machine
 from rewardbench.serve.app import RewardServer, build_app
 
 TOKEN = "bench-token"
@@ -110,6 +111,8 @@ def measure_serving(reward_id: str = "vader", *, clients: int = 8, requests: int
         "texts_per_reward_call": statistics.fmean(calls) if calls else 0.0,
         "in_process": in_process,
         "bad_requests": catalogue,
+        "machine": machine(),
+        "git_commit": git_commit(),
     }
 
 

@@ -19,3 +19,8 @@ def test_a_small_load_is_measured_and_every_bad_request_gets_a_4xx_while_the_ser
     assert {r["request"]: r["status"] for r in case["bad_requests"]}["missing token"] == 401
     markdown = "\n".join(serving_section(case))
     assert "| server |" in markdown and "| in-process |" in markdown and "| missing token | 401 |" in markdown
+    # a case carries where it ran: the section names it only where the bench file's machine is another
+    assert case["machine"]["cores"] >= 1 and "another machine" not in markdown
+    elsewhere = {**case["machine"], "cpu": "Some Other CPU"}
+    assert "Measured on another machine than the sections above" in "\n".join(serving_section(case, elsewhere))
+    assert "another machine" not in "\n".join(serving_section(case, case["machine"]))
