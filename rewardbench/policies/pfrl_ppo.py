@@ -327,6 +327,7 @@ class PfrlPPOPolicy(Policy):
                 finished = env.finished
                 self.record(
                     rounds,
+                    completions=len(finished),
                     reward=sum(e["reward"] for e in finished) / max(1, len(finished)),
                     kl=sum(episode_kls) / max(1, len(episode_kls)),
                     loss=stats.get("average_policy_loss"),

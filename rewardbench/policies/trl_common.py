@@ -66,7 +66,8 @@ class CurveCallback(TrainerCallback):
     def _row(self, step: int, logs: dict[str, Any]) -> None:
         values = {col: logs[key] for key, col in self.keys.items() if key in logs}
         if values:
-            self.policy.record(step, **values)
+            # a TRL step generates batch_size completions (GRPO/RLOO: the group members; PPO: one per prompt)
+            self.policy.record(step, completions=self.policy.batch_size, **values)
 
 
 class EvalPointCallback(TrainerCallback):

@@ -110,6 +110,7 @@ def _matched_table(
                 gain += f" [{m.gain_low:+.3f}, {m.gain_high:+.3f}]"
             reach = f"{m.max_kl:.2f}"
         below = "-" if key[0] == "reference" else ", ".join(str(verdicts.points_below(r, k)) for r in groups[key])
+        cost = [verdicts.training_cost(groups[key]), verdicts.serving_samples(groups[key], k)]
         unit = values[key].unit if key in values else ("seeds, prompts" if len(groups[key]) > 1 else "prompts")
         rows.append(
             [
@@ -120,6 +121,7 @@ def _matched_table(
                 gain,
                 reach,
                 below,
+                *cost,
                 unit,
                 "; ".join(flags.get(key, [])) or "-",
             ]
@@ -132,6 +134,8 @@ def _matched_table(
         "Δ vs reference ↑",
         "largest KL reached",
         f"points in (0, {k:g}] by seed",
+        "training cost",
+        f"samples per served completion at KL {k:g}",
         "interval unit",
         "flags",
     ]
@@ -216,7 +220,11 @@ def _task_section(runs: list[RunResult], directory: Path) -> tuple[list[str], li
         "",
         f"Each method's reward-KL curve (the reference at KL 0, then every evaluation point) read at KL = {k:g} "
         "by linear interpolation; a curve that never reaches it says so. Δ: each seed's reward there minus its own "
-        "reference's, averaged over the seeds that reach the KL. Ordered by this column.",
+        "reference's, averaged over the seeds that reach the KL. Ordered by this column. Points in (0, k]: the "
+        "evaluation points each seed measured between the reference and the matched KL, on which the reading "
+        "rests. Training cost: mean train seconds on the machine named above and, where the run recorded them, "
+        "completions generated in training; samples per served completion at the matched KL: the best-of-n n on "
+        "either side of it, else 1.",
         "",
         *matched_lines,
         "",

@@ -175,7 +175,7 @@ class _RunResultRequired(TypedDict):
     seed: int
     config: RunConfigInfo
     points: list[Point]  #: every evaluation, in step order
-    curve: list[dict[str, Any]]  #: one row per training step: step, seconds, reward, kl, loss, ...
+    curve: list[dict[str, Any]]  #: one row per training step: step, seconds, reward, kl, loss, completions, ...
     timing: Timing
     policy_dir: str | None  #: the trained model's folder, if kept
     created: str  #: ISO time the file was written

@@ -11,6 +11,7 @@ import statistics
 from collections import defaultdict
 from typing import Any
 
+from rewardbench.policies import POLICIES
 from rewardbench.steering.frontier import gao_fit
 from rewardbench.steering.metrics.degeneration import criteria
 from rewardbench.steering.metrics.judges import judge_deltas, labels
@@ -94,3 +95,36 @@ def fit_regime(fit: dict[str, Any], distinct_kls: int, parameters: int = 2) -> s
     if bad:
         return ", ".join(bad) + " (outside the form's over-optimisation regime)"
     return None
+
+
+def training_cost(runs: list[RunResult]) -> str:
+    """A row's training cost: mean train seconds over its seeds and, where the curve records them, the completions
+    generated in training (``-`` for a policy that does not train)."""
+    secs = [r["timing"]["train_seconds"] for r in runs if r["timing"].get("train_seconds") is not None]
+    if not POLICIES.get(runs[0]["policy"]["id"]).trains or not secs:
+        return "-"
+    cell = f"{statistics.fmean(secs):.0f} s"
+    counts = [[row.get("completions") for row in r["curve"]] for r in runs]
+    if all(c is not None for rows in counts for c in rows):
+        cell += f", {statistics.fmean(sum(rows) for rows in counts):.0f} completions"
+    return cell
+
+
+def serving_samples(runs: list[RunResult], k: float) -> str:
+    """Samples a row draws per completion it serves at KL ``k``: for best-of-n (points labelled ``n=N``) the n on
+    either side of ``k`` (its reading there interpolates between them), else 1."""
+    kls: dict[int, list[float]] = defaultdict(list)
+    for run in runs:
+        for p in run["points"]:
+            if p["label"].startswith("n=") and p["label"][2:].isdigit():
+                kls[int(p["label"][2:])].append(kl_value(p["metrics"]["kl"]))
+    if not kls:
+        return "1"
+    mean = {n: statistics.fmean(v) for n, v in sorted(kls.items())}
+    below = [n for n, kl in mean.items() if kl <= k]
+    above = [n for n, kl in mean.items() if kl > k]
+    if not above:
+        return f"{max(mean)} (KL {k:g} not reached)"
+    if not below:
+        return f"< {min(above)}"
+    return f"{max(below)}" if mean[max(below)] == k else f"{max(below)}-{min(above)}"

@@ -59,6 +59,7 @@ def test_run_writes_one_json_per_run_and_resume_skips_finished_runs(task_file, t
     assert [(p["step"], p["final"]) for p in pfrl["points"]] == [(2, False), (4, True)]
     assert pfrl["points"][-1]["metrics"]["kl"]["k3"]["mean"] > 0 and pfrl["config"]["eval_steps"] == [2, 4]
     assert len(pfrl["curve"]) == 4 and pfrl["policy_dir"]
+    assert all(row["completions"] >= 1 for row in pfrl["curve"])  # the training cost the report shows
     assert pfrl["timing"]["train_seconds"] > 0 and pfrl["timing"]["eval_seconds"] > 0
     assert list(ref_point["metrics"]["judges"]) == ["vader"]  # the training reward is not its own judge
     assert ref["judges"] == {
@@ -75,6 +76,7 @@ def test_run_writes_one_json_per_run_and_resume_skips_finished_runs(task_file, t
     board = written[0].read_text()
     assert "| `pfrl-ppo`" in board and "Δ vs reference" in board and "Samples: `pfrl-ppo` vs `reference`" in board
     assert "train reward at KL = 1 ↑" in board and "bootstraps whose unit is the held-out prompt" in board
+    assert f"{sum(row['completions'] for row in pfrl['curve']):.0f} completions" in board
     assert all(p.exists() for p in written)
     frontier = json.loads(next(p for p in written if p.suffix == ".json").read_text())
     assert {m["policy"] for m in frontier["methods"]} == {"best-of-n", "pfrl-ppo"}

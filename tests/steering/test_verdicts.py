@@ -16,8 +16,11 @@ def _run(seed: int, kls: list[float], gains: list[float], base: float = 0.2) -> 
         "seed": seed,
         "policy": {"id": "trl-grpo", "kl_kind": "measured"},
         "points": [
-            {"metrics": {"kl": {"kind": "measured", "k1": {"mean": k}}, "train_reward": {"mean": base + g}}}
-            for k, g in zip(kls, gains)
+            {
+                "label": f"step {i}",
+                "metrics": {"kl": {"kind": "measured", "k1": {"mean": k}}, "train_reward": {"mean": base + g}},
+            }
+            for i, (k, g) in enumerate(zip(kls, gains))
         ],
     }
 
@@ -70,3 +73,30 @@ def test_a_fit_on_fewer_distinct_kls_than_parameters_is_refused():
 def test_points_below_count_measured_points_in_the_open_closed_interval():
     run = _run(0, [0.0, 0.5, 1.5, 1.6, 3.0], [0.0] * 5)
     assert verdicts.points_below(run, 1.5) == 2
+
+
+def _bon(seed: int, kls: dict[int, float]) -> dict:
+    return {
+        "seed": seed,
+        "points": [
+            {"label": f"n={n}", "final": n == 4, "metrics": {"kl": {"kind": "stated", "bound": kl, "estimate": kl}}}
+            for n, kl in kls.items()
+        ],
+    }
+
+
+def test_serving_cost_is_the_best_of_n_on_either_side_of_the_matched_kl():
+    runs = [_bon(0, {1: 0.0, 2: 0.3, 4: 0.8, 8: 1.2, 16: 1.8}), _bon(1, {1: 0.0, 2: 0.3, 4: 0.9, 8: 1.3, 16: 1.9})]
+    assert verdicts.serving_samples(runs, 1.5) == "8-16"
+    assert verdicts.serving_samples(runs, 5.0) == "16 (KL 5 not reached)"
+    assert verdicts.serving_samples([_run(0, [0.5, 1.0], [0.0, 0.0])], 1.5) == "1"
+
+
+def test_training_cost_names_seconds_and_the_completions_the_curve_recorded():
+    run = {**_run(0, [0.5], [0.0]), "timing": {"train_seconds": 120.0}, "curve": [{"completions": 32.0}] * 3}
+    other = {**run, "timing": {"train_seconds": 180.0}}
+    assert verdicts.training_cost([run, other]) == "150 s, 96 completions"
+    older = {**run, "curve": [{"reward": 0.1}]}  # run files from before completions were recorded
+    assert verdicts.training_cost([older]) == "120 s"
+    untrained = {**run, "policy": {"id": "best-of-n"}, "timing": {"train_seconds": 1e-6}, "curve": []}
+    assert verdicts.training_cost([untrained]) == "-"
