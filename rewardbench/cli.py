@@ -176,7 +176,8 @@ def cmd_eval_rewards(args: argparse.Namespace) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> None:
-    from rewardbench.steering.harness import RunConfig, run
+    from rewardbench.steering.harness import run
+    from rewardbench.steering.planning import RunConfig
 
     shard = (1, 1)
     if args.shard:

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from rewardbench.errors import ConfigError
-from rewardbench.steering.harness import RunConfig, RunOutcome, RunSpec, failure_line, plan, run_cell, task_prompts
+from rewardbench.steering.harness import failure_line, run_cell
+from rewardbench.steering.planning import RunConfig, RunOutcome, RunSpec, plan, task_prompts
 from rewardbench.tasks import load_task
 
 

@@ -20,7 +20,8 @@ import pytest
 from rewardbench.errors import ConfigError
 from rewardbench.rewards import REWARDS, load_reward
 from rewardbench.steering import harness
-from rewardbench.steering.harness import RunConfig, run
+from rewardbench.steering.harness import run
+from rewardbench.steering.planning import RunConfig, plan
 from tests.conftest import contains_word_reward, write_tiny_task
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -261,7 +262,7 @@ def test_reward_option_typos_raise_the_projects_error_with_the_valid_options():
 def test_a_task_reward_option_typo_fails_in_plan(tmp_path, tiny_policy, scam_reward):
     task = write_tiny_task(tmp_path, tiny_policy, judges=({"id": "vader", "options": {"targt": "negative"}},))
     with pytest.raises(ConfigError, match=r"reward 'vader': targt: unknown option; did you mean 'target'"):
-        harness.plan(RunConfig(task=str(task)))
+        plan(RunConfig(task=str(task)))
 
 
 def test_a_hub_id_fails_fast_without_network(monkeypatch):
