@@ -206,6 +206,9 @@ def cmd_run(args: argparse.Namespace) -> None:
         report_to=args.report_to,
         precision=args.precision,
         tune=args.tune,
+        jobs=args.jobs,
+        live_report=args.report and args.executor == "local",
+        verbose=args.verbose,
     )
     if args.executor == "ray":
         from rewardbench.steering.ray_executor import run_on_ray
@@ -227,10 +230,12 @@ def cmd_run(args: argparse.Namespace) -> None:
     )
     for o in outcomes:
         print(f"  {o.status:8} {o.spec.name}: {o.path or o.error}")
-    if args.report and outcomes:
-        # OUT/TASK from any finished run's OUT/TASK/runs/NAME/result.json (the first run may have failed)
-        task_dir = next((o.path.parents[2] for o in outcomes if o.path), None)
-        if task_dir is not None:
+    # OUT/TASK from any finished run's OUT/TASK/runs/NAME/result.json (the first run may have failed)
+    task_dir = next((o.path.parents[2] for o in outcomes if o.path), None)
+    if args.report and task_dir is not None:
+        if config.live_report:  # rendered after every finished cell; its last render is the board
+            print(f"leaderboard: {task_dir / 'LEADERBOARD.md'}")
+        else:
             for path in report(task_dir):
                 print(f"wrote {path}")
     if failed:
@@ -360,6 +365,7 @@ def _add_run(sub: Any) -> None:
         "rewardbench run --task dogecoin_negative --seeds 0 1 2 --executor ray",
         "rewardbench run --task dogecoin_negative --seeds 0 1 2 --executor ray --ray-address HEAD_IP:6379",
         "rewardbench run --task dogecoin_negative --policy-option trl-ppo:kl_coef=0.1",
+        "rewardbench run --task dogecoin_negative --jobs 2 --verbose",
     )
     p.add_argument(
         "--task", required=True, help="task id (dogecoin_negative, tweets_negative, ...) or a task YAML path"
@@ -389,6 +395,20 @@ def _add_run(sub: Any) -> None:
     p.add_argument("--no-report", dest="report", action="store_false", help="do not render the report at the end")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
     p.add_argument(
+        "--jobs",
+        type=int,
+        default=0,
+        metavar="N",
+        help="cells run at once, each in its own process with its share of the cores as threads (1: in this "
+        "process; default: the cores over the preset's run_cpus)",
+    )
+    p.add_argument(
+        "--verbose",
+        action="store_true",
+        help="also show the libraries' output (load reports, warnings, trainer logs); it always goes to each "
+        "cell's log.txt",
+    )
+    p.add_argument(
         "--report-to",
         default="none",
         metavar="TRACKER",
@@ -398,7 +418,8 @@ def _add_run(sub: Any) -> None:
     p.add_argument(
         "--executor",
         default="local",
-        help="local (this process, default) or ray: every cell a Ray task (pip install 'rewardbench[ray]')",
+        help="local (this machine, --jobs cells at once; default) or ray: every cell a Ray task "
+        "(pip install 'rewardbench[ray]')",
     )
     p.add_argument("--ray-address", help="join this Ray cluster (default: start a local Ray on this machine)")
     p.set_defaults(func=cmd_run)

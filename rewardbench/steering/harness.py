@@ -9,10 +9,11 @@ from __future__ import annotations
 import errno
 import functools
 import json
+import logging
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +23,25 @@ from rewardbench.policies import POLICIES, Policy, RunContext
 from rewardbench.policies.training import policy_tokenizer, seed_everything
 from rewardbench.rewards import Reward
 from rewardbench.runtime import models, precision
+from rewardbench.runtime.threads import limit_threads
 from rewardbench.runtime.tracking import Tracking, scalars
+from rewardbench.steering.cell_log import captured
 from rewardbench.steering.evaluate import evaluate_model, showcase_samples
+from rewardbench.steering.grid import GridMonitor
 from rewardbench.steering.metrics.judges import load_judges
-from rewardbench.steering.planning import RunConfig, RunOutcome, RunSpec, plan, policy_options, task_prompts
+from rewardbench.steering.planning import (
+    RunConfig,
+    RunOutcome,
+    RunSpec,
+    default_jobs,
+    plan,
+    policy_options,
+    task_prompts,
+    threads_per_job,
+)
+from rewardbench.steering.pool import run_in_pool
 from rewardbench.steering.results import SCHEMA, RunResult, write_run
-from rewardbench.tasks import Task
+from rewardbench.tasks import Task, load_task
 from rewardbench.tasks.prompts import Prompt
 
 N_SAMPLE_ROWS = 8  #: completions stored per run for the before/after samples table
@@ -37,14 +51,61 @@ def run(config: RunConfig, *, echo: Callable[[str], None] = print) -> list[RunOu
     """Run (or resume) every run of the grid; a failing run is reported in one line and the others go on.
 
     Each run holds a lock (``RUNS_DIR/NAME.lock``) while it trains: a second process on the same folder skips a run
-    another one holds, and the lock of a process that died is released with it, so a rerun takes it over.
+    another one holds, and the lock of a process that died is released with it, so a rerun takes it over. With
+    ``config.jobs`` other than 1, up to that many cells run at once in worker processes
+    (:mod:`rewardbench.steering.pool`); a cell's numbers do not depend on it.
     """
     task, specs = plan(config)
-    runs_dir = Path(config.out) / task.id / "runs"
-    echo(f"task {task.id} ({config.source}, preset {config.preset}): {len(specs)} runs -> {runs_dir}")
-    # built once per invocation, and only if some run still has to run
+    task_dir = Path(config.out) / task.id
+    runs_dir = task_dir / "runs"
+    todo = [s for s in specs if not (runs_dir / s.name / "result.json").exists()]
+    jobs = max(1, min(config.jobs or default_jobs(task.preset(config.preset), len(todo)), len(todo)))
+    echo(
+        f"task {task.id} ({config.source}, preset {config.preset}): {len(specs)} runs "
+        f"({len(specs) - len(todo)} finished earlier), {jobs} at a time -> {runs_dir}"
+    )
+    # the partial leaderboard counts the cells of every shard: the board shows them all
+    grid = plan(replace(config, shard=(1, 1)))[1] if config.shard != (1, 1) else specs
+    monitor = GridMonitor(
+        specs,
+        [s.name for s in grid],
+        task_dir,
+        jobs=jobs,
+        progress=config.progress,
+        live_report=config.live_report,
+        echo=echo,
+    )
+    outcomes: dict[str, RunOutcome] = {}
+    try:
+        for spec in specs:
+            if spec not in todo:
+                outcomes[spec.name] = RunOutcome(spec, "skipped", runs_dir / spec.name / "result.json")
+                monitor.finished(outcomes[spec.name])
+        if jobs > 1:
+            # the workers' progress bars would tear each other apart on one terminal: the grid's line stands in
+            threads = threads_per_job(jobs)
+            cell = functools.partial(run_cell_in_worker, replace(config, progress=False), runs_dir, threads)
+            fail = lambda spec, exc: RunOutcome(spec, "failed", None, failure_line(exc, runs_dir / spec.name))
+            outcomes.update(run_in_pool(todo, cell, fail, jobs=jobs, threads=threads, monitor=monitor))
+        else:
+            # built once per invocation, and only if some run still has to run
+            prompts = functools.cache(lambda: task_prompts(task, config))
+            for spec in todo:
+                monitor.started(spec)
+                started = time.perf_counter()
+                outcomes[spec.name] = run_cell(task, config, spec, runs_dir, prompts)
+                monitor.finished(outcomes[spec.name], time.perf_counter() - started)
+    finally:
+        monitor.close()
+    return [outcomes[spec.name] for spec in specs]
+
+
+def run_cell_in_worker(config: RunConfig, runs_dir: Path, threads: int, spec: RunSpec) -> RunOutcome:
+    """One cell in a worker process (a pool's, a Ray task's) with ``threads`` torch threads."""
+    limit_threads(threads)
+    task = load_task(config.task)
     prompts = functools.cache(lambda: task_prompts(task, config))
-    return [run_cell(task, config, spec, runs_dir, prompts, echo=echo) for spec in specs]
+    return run_cell(task, config, spec, runs_dir, prompts)
 
 
 def run_cell(
@@ -53,39 +114,38 @@ def run_cell(
     spec: RunSpec,
     runs_dir: Path,
     prompts: Callable[[], tuple[list[Prompt], list[Prompt]]],
-    *,
-    echo: Callable[[str], None] = print,
 ) -> RunOutcome:
     """One cell of the grid under its lock: skipped when finished or held elsewhere, else run; never raises.
 
     ``prompts`` returns :func:`task_prompts` (called only when the cell has to run). Every executor (this
-    process, Ray workers) goes through here, so a cell is trained once whichever machine gets to it first.
+    process, worker processes, Ray workers) goes through here, so a cell is trained once whichever machine gets to
+    it first. The libraries' output during the run goes to the cell's ``log.txt`` (:mod:`~.cell_log`).
     """
     from filelock import FileLock, Timeout
 
     path = runs_dir / spec.name / "result.json"
     if path.exists():
-        echo(f"  {spec.name}: already finished, skipped")
         return RunOutcome(spec, "skipped", path)
     runs_dir.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(runs_dir / f"{spec.name}.lock"))
     try:
         lock.acquire(timeout=0)
     except Timeout:
-        echo(f"  {spec.name}: being run by another process ({lock.lock_file}), skipped")
-        return RunOutcome(spec, "busy", None, "being run by another process")
+        return RunOutcome(spec, "busy", None, f"being run by another process ({lock.lock_file})")
     try:
         if path.exists():  # another process finished it between our check and our lock
-            echo(f"  {spec.name}: already finished, skipped")
             return RunOutcome(spec, "skipped", path)
-        echo(f"  {spec.name}: running")
-        check_free_space(task, config, spec, runs_dir / spec.name)
-        run_one(task, config, spec, runs_dir / spec.name, prompts())
+        # a cell without progress bars leaves nothing else on stderr, so it goes to the log too
+        with captured(runs_dir / spec.name / "log.txt", verbose=config.verbose, stderr=not config.progress):
+            try:
+                check_free_space(task, config, spec, runs_dir / spec.name)
+                run_one(task, config, spec, runs_dir / spec.name, prompts())
+            except Exception:
+                logging.getLogger(__name__).exception("%s failed", spec.name)
+                raise
         return RunOutcome(spec, "done", path)
     except Exception as exc:  # noqa: BLE001 - whatever breaks one run must not cost the others
-        detail = failure_line(exc, runs_dir / spec.name)
-        echo(f"  {spec.name}: FAILED: {detail}")
-        return RunOutcome(spec, "failed", None, detail)
+        return RunOutcome(spec, "failed", None, failure_line(exc, runs_dir / spec.name))
     finally:
         lock.release()
 

@@ -22,7 +22,7 @@ from rewardbench.rewards import REWARDS, load_reward
 from rewardbench.steering import harness
 from rewardbench.steering.harness import run
 from rewardbench.steering.planning import RunConfig, plan
-from tests.conftest import contains_word_reward, write_tiny_task
+from tests.conftest import contains_word_reward, run_files, write_tiny_task
 
 ROOT = Path(__file__).resolve().parents[2]
 #: keys that may differ between an interrupted and an uninterrupted run
@@ -58,16 +58,8 @@ def _grid(task: Path, out: Path, policies: str, fault: str = "") -> subprocess.C
     )
 
 
-def _stable(doc: object) -> object:
-    if isinstance(doc, dict):
-        return {k: _stable(v) for k, v in doc.items() if k not in VOLATILE}
-    if isinstance(doc, list):
-        return [_stable(v) for v in doc]
-    return doc
-
-
 def _results(out: Path) -> dict[str, object]:
-    return {p.parent.name: _stable(json.loads(p.read_text())) for p in sorted(out.rglob("result.json"))}
+    return run_files(out, VOLATILE)
 
 
 def _leftovers(out: Path) -> list[Path]:
