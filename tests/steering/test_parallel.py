@@ -11,7 +11,7 @@ import pytest
 
 from rewardbench.steering.grid import duration, eta_seconds
 from rewardbench.steering.harness import run
-from rewardbench.steering.planning import RunConfig, default_jobs, plan, threads_per_job
+from rewardbench.steering.planning import RunConfig, RunOutcome, RunSpec, default_jobs, plan, threads_per_job
 from rewardbench.tasks import Preset
 from tests.conftest import run_files, write_tiny_task
 
@@ -153,3 +153,39 @@ def test_the_libraries_output_goes_to_the_cells_log_and_to_the_terminal_only_whe
     assert shown == (list(chatter) if verbose else [])
     assert "start chatty__vader__seed0" in terminal.out and "done  chatty__vader__seed0" in terminal.out
     assert hf_logging.get_logger().handlers and not hf_logging.get_logger().propagate  # restored after the cell
+
+
+def _cell_that_dies_on_seed_1(spec: RunSpec) -> RunOutcome:
+    """A pool cell (importable by a spawned worker): seed 1 kills its worker, seed 2 is still running then."""
+    import os
+    import time
+
+    if spec.seed == 1:
+        time.sleep(1)
+        os._exit(1)
+    if spec.seed == 2:
+        time.sleep(4)
+    return RunOutcome(spec, "skipped", None)
+
+
+def test_a_worker_that_dies_fails_the_cells_it_ran_and_new_workers_run_the_rest(tmp_path):
+    from rewardbench.steering.grid import GridMonitor
+    from rewardbench.steering.pool import run_in_pool
+    from rewardbench.tasks import RewardSpec
+
+    specs = [RunSpec("reference", RewardSpec("vader"), seed) for seed in range(4)]
+    lines: list[str] = []
+    monitor = GridMonitor(
+        specs, [s.name for s in specs], tmp_path, jobs=2, progress=False, live_report=False, echo=lines.append
+    )
+    outcomes = run_in_pool(
+        specs,
+        _cell_that_dies_on_seed_1,
+        lambda spec, exc: RunOutcome(spec, "failed", None, type(exc).__name__),
+        jobs=2,
+        threads=1,
+        monitor=monitor,
+    )
+    assert [outcomes[s.name].status for s in specs] == ["skipped", "failed", "failed", "skipped"]
+    assert outcomes[specs[1].name].error == "BrokenProcessPool"
+    assert sum(line.lstrip().startswith("FAILED") for line in lines) == 2
