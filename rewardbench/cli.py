@@ -392,7 +392,7 @@ def _add_run(sub: Any) -> None:
         help="evaluate on training prompts instead of held-out ones (tuning a preset; use an --out of its own)",
     )
     p.add_argument("--no-keep-policy", action="store_true", help="delete trained models after evaluation")
-    p.add_argument("--no-report", dest="report", action="store_false", help="do not render the report at the end")
+    p.add_argument("--no-report", dest="report", action="store_false", help="no leaderboard (default: after each run)")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
     p.add_argument(
         "--jobs",

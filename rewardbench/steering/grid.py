@@ -7,6 +7,7 @@ cell starts, ``finished(outcome, seconds)`` when it ends.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -15,6 +16,9 @@ from pathlib import Path
 from rewardbench.steering.cell_log import captured
 from rewardbench.steering.planning import RunOutcome, RunSpec
 from rewardbench.steering.results import final_point, load_run, load_runs
+
+#: seconds between refreshes of the progress line while no cell starts or ends
+TICK_SECONDS = 5.0
 
 
 def eta_seconds(
@@ -106,6 +110,7 @@ class GridMonitor:
         self.costs: dict[str, list[float]] = defaultdict(list)
         self.counts: dict[str, int] = defaultdict(int)
         self.rendered: list[Path] = []
+        self._lock = threading.Lock()  # the state above, changed here and read by the ticker thread
         self._tqdm = tqdm
         self.bar = tqdm(
             total=len(specs),
@@ -116,6 +121,11 @@ class GridMonitor:
             dynamic_ncols=True,
         )
         self._refresh()
+        # the estimate and the elapsed time move while a long cell runs, in this process or a worker
+        self._stop = threading.Event()
+        self._ticker = threading.Thread(target=self._tick, name="grid-progress", daemon=True)
+        if progress:
+            self._ticker.start()
 
     def say(self, line: str) -> None:
         """One line above the progress bars."""
@@ -123,20 +133,23 @@ class GridMonitor:
             self.echo(line)
 
     def started(self, spec: RunSpec) -> None:
-        self.left.pop(spec.name, None)
-        self.running[spec.name] = (spec.policy, time.perf_counter())
+        with self._lock:
+            self.left.pop(spec.name, None)
+            self.running[spec.name] = (spec.policy, time.perf_counter())
         self.say(f"  start {spec.name} ({len(self.running)} running)")
         self._refresh()
 
     def finished(self, outcome: RunOutcome, seconds: float | None = None) -> None:
         """Record a cell's end (``seconds``: its wall time, None for a cell that never started here)."""
         name = outcome.spec.name
-        self.left.pop(name, None)
-        self.running.pop(name, None)
-        self.counts[outcome.status] += 1
+        with self._lock:
+            self.left.pop(name, None)
+            self.running.pop(name, None)
+            self.counts[outcome.status] += 1
+            if outcome.status == "done" and seconds is not None:
+                self.costs[outcome.spec.policy].append(seconds)
         took = "" if seconds is None else f" in {duration(seconds)}"
         if outcome.status == "done" and outcome.path is not None:
-            self.costs[outcome.spec.policy].append(seconds or 0.0)
             self.say(f"  done  {name}{took}: {headline(outcome.path)}")
         elif outcome.status == "skipped":
             self.say(f"  skip  {name}: already finished")
@@ -148,23 +161,25 @@ class GridMonitor:
         if self.live_report and outcome.status == "done":
             self.render()
 
-    def tick(self) -> None:
-        """Refresh the estimate (executors that wait on workers call it now and then)."""
-        self._refresh()
-
     def close(self) -> None:
         """Close the bar; render the board once if this invocation finished no cell but run files exist."""
+        self._stop.set()
+        if self._ticker.is_alive():
+            self._ticker.join()
         self.bar.close()
         if self.live_report and not self.rendered and any(self._finished_cells()):
             self.render()
 
     def postfix(self) -> str:
         """``N running, N left[, N failed], ~ETA left``."""
-        running = [(pid, time.perf_counter() - t0) for pid, t0 in self.running.values()]
-        eta = eta_seconds(self.costs, self.left.values(), running, self.jobs)
-        parts = [f"{len(self.running)} running", f"{len(self.left)} left"]
-        parts += [f"{self.counts[s]} {s}" for s in ("failed", "busy") if self.counts[s]]
-        if self.left or self.running:
+        with self._lock:
+            running = [(pid, time.perf_counter() - t0) for pid, t0 in self.running.values()]
+            left, counts = list(self.left.values()), dict(self.counts)
+            costs = {pid: list(s) for pid, s in self.costs.items()}
+        eta = eta_seconds(costs, left, running, self.jobs)
+        parts = [f"{len(running)} running", f"{len(left)} left"]
+        parts += [f"{counts[s]} {s}" for s in ("failed", "busy") if counts.get(s)]
+        if left or running:
             parts.append("ETA after the first cell" if eta is None else f"~{duration(eta)} left")
         return ", ".join(parts)
 
@@ -183,6 +198,10 @@ class GridMonitor:
 
     def _finished_cells(self) -> list[bool]:
         return [(self.task_dir / "runs" / name / "result.json").is_file() for name in self.grid]
+
+    def _tick(self) -> None:
+        while not self._stop.wait(TICK_SECONDS):
+            self._refresh()
 
     def _refresh(self, advance: int = 0) -> None:
         self.bar.set_postfix_str(self.postfix(), refresh=not advance)

@@ -18,9 +18,6 @@ from rewardbench.runtime.threads import limit_threads
 from rewardbench.steering.grid import GridMonitor
 from rewardbench.steering.planning import RunOutcome, RunSpec
 
-#: seconds between refreshes of the progress line's estimate while every worker is busy
-TICK_SECONDS = 5.0
-
 
 def run_in_pool(
     specs: list[RunSpec],
@@ -46,7 +43,7 @@ def run_in_pool(
                 spec = queue.pop(0)
                 monitor.started(spec)
                 running[pool.submit(cell, spec)] = (spec, time.perf_counter())
-            done, _ = wait(running, timeout=TICK_SECONDS, return_when=FIRST_COMPLETED)
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
             broken = any(isinstance(f.exception(), BrokenProcessPool) for f in done)
             if broken:  # every worker of a broken pool is gone: its running cells failed with it
                 pool.shutdown(wait=True)
@@ -58,7 +55,6 @@ def run_in_pool(
                 monitor.finished(outcomes[spec.name], time.perf_counter() - started)
             if broken and queue:
                 pool = _pool(jobs, threads)
-            monitor.tick()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     return outcomes

@@ -189,3 +189,29 @@ def test_a_worker_that_dies_fails_the_cells_it_ran_and_new_workers_run_the_rest(
     assert [outcomes[s.name].status for s in specs] == ["skipped", "failed", "failed", "skipped"]
     assert outcomes[specs[1].name].error == "BrokenProcessPool"
     assert sum(line.lstrip().startswith("FAILED") for line in lines) == 2
+
+
+def test_the_progress_line_counts_cells_and_estimates_from_finished_ones(tmp_path, monkeypatch):
+    from rewardbench.steering import grid
+    from rewardbench.tasks import RewardSpec
+
+    monkeypatch.setattr(grid, "headline", lambda path: "train reward 0.5, KL 1.0")
+    specs = [RunSpec("reference", RewardSpec("vader"), seed) for seed in range(3)] + [
+        RunSpec("trl-ppo", RewardSpec("vader"), 0)
+    ]
+    lines: list[str] = []
+    monitor = grid.GridMonitor(
+        specs, [s.name for s in specs], tmp_path, jobs=1, progress=False, live_report=False, echo=lines.append
+    )
+    assert monitor.postfix() == "0 running, 4 left, ETA after the first cell"
+    monitor.started(specs[0])
+    monitor.finished(RunOutcome(specs[0], "done", tmp_path / "result.json"), 10.0)
+    # two reference cells at 10 s, the unmeasured trl-ppo at the dearest measured policy's 10 s
+    assert monitor.postfix() == "0 running, 3 left, ~30s left"
+    monitor.started(specs[1])
+    monitor.finished(RunOutcome(specs[1], "failed", None, "boom"), 3.0)
+    monitor.finished(RunOutcome(specs[2], "busy", None, "being run by another process"))
+    assert monitor.postfix() == "0 running, 1 left, 1 failed, 1 busy, ~10s left"
+    monitor.close()
+    assert lines[1] == "  done  reference__vader__seed0 in 10s: train reward 0.5, KL 1.0"
+    assert lines[3] == "  FAILED reference__vader__seed1 in 3s: boom" and lines[4].startswith("  busy  ")
