@@ -276,6 +276,7 @@ def test_a_hub_id_fails_fast_without_network(monkeypatch):
         (lambda d: ["run", "--task", "dogecoin_negativ"], "did you mean 'dogecoin_negative'"),
         (lambda d: ["run", "--task", str(_bad_yaml(d))], r"bad\.yaml: not valid YAML"),
         (lambda d: ["run", "--task", "dogecoin_negative", "--shard", "3/2"], r"need 1 <= I <= N"),
+        (lambda d: ["run", "--task", "dogecoin_negative", "--jobs", "-1"], r"--jobs -1: need 0 \(chosen from"),
         (lambda d: ["report", str(_corrupt_run(d))], r"result\.json is not valid JSON"),
         (lambda d: ["score", "--reward", "vadr", "x"], "did you mean 'vader'"),
     ],
