@@ -2,6 +2,8 @@
 
 Resumable: a run whose JSON exists is skipped; a trained policy is saved before evaluation, so an interrupted
 evaluation does not retrain; TRL's GRPO/RLOO resume from their last checkpoint. Results are written atomically.
+What runs is decided in :mod:`~rewardbench.steering.planning`; the cells run here one after the other, or in
+``--jobs`` worker processes (:mod:`~rewardbench.steering.pool`), reporting to a :class:`~.grid.GridMonitor`.
 """
 
 from __future__ import annotations
