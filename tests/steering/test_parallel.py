@@ -3,6 +3,7 @@ after every finished cell (partial until the grid is done); the progress line's 
 
 from __future__ import annotations
 
+import json
 import logging
 import warnings
 from pathlib import Path
@@ -66,8 +67,10 @@ def test_two_jobs_write_the_run_files_of_one_job_and_a_partial_board_after_each_
     done = [line for line in lines if line.lstrip().startswith("done")]
     assert len(done) == 3 and all("train reward" in line and "KL" in line for line in done)
     assert "Partial:" not in (tmp_path / "two" / "pool_task" / "LEADERBOARD.md").read_text()
-    for name in (first, second, third):  # each cell's libraries' output went to its log
-        assert (tmp_path / "two" / "pool_task" / "runs" / name / "log.txt").is_file()
+    for name in (first, second, third):  # each cell's libraries' output went to its log; it had its share of threads
+        cell = tmp_path / "two" / "pool_task" / "runs" / name
+        assert (cell / "log.txt").is_file()
+        assert json.loads((cell / "result.json").read_text())["machine"]["torch_threads"] == threads_per_job(2)
 
     again = run(RunConfig(task=str(task), out=str(tmp_path / "two"), progress=False, jobs=2), echo=lambda _: None)
     assert [o.status for o in again] == ["skipped"] * 3
