@@ -301,3 +301,17 @@ def write_tiny_task(
     path = folder / f"{name}.yaml"
     path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
     return path
+
+
+def run_files(folder: Path, volatile: set[str]) -> dict[str, object]:
+    """Every run file under ``folder`` by cell name, without the keys in ``volatile`` (at any depth)."""
+    import json
+
+    def stable(doc: object) -> object:
+        if isinstance(doc, dict):
+            return {k: stable(v) for k, v in doc.items() if k not in volatile}
+        if isinstance(doc, list):
+            return [stable(v) for v in doc]
+        return doc
+
+    return {p.parent.name: stable(json.loads(p.read_text())) for p in sorted(folder.rglob("result.json"))}

@@ -177,12 +177,12 @@ def measure_policy(
 
     from rewardbench.policies import POLICIES, RunContext
     from rewardbench.runtime import models
-    from rewardbench.steering import harness
+    from rewardbench.steering import planning
     from rewardbench.tasks import load_task
 
     task = load_task(task_id)
-    config = harness.RunConfig(task=task_id, preset=preset, progress=False)
-    train, _ = harness.task_prompts(task, config)
+    config = planning.RunConfig(task=task_id, preset=preset, progress=False)
+    train, _ = planning.task_prompts(task, config)
     spec = task.preset(preset)
     clock = PhaseClock()
     base = task.reward["embedded"].load()

@@ -52,6 +52,6 @@ def precision_argument(parser: argparse.ArgumentParser, what: str) -> None:
         "--precision",
         default="auto",
         choices=PRECISIONS,
-        help=f"{what}: auto (default: bf16 mixed precision where a bf16 matmul is measured faster than fp32 on this "
-        "machine, as on CUDA and CPUs with bf16 matrix units), fp32, or bf16",
+        help=f"{what}: auto (default: fp32 on a CPU, bf16 mixed precision on a CUDA GPU with bf16), fp32, or bf16 "
+        "(a CPU's bf16 moves the KL a policy reaches, so a board never pools it with fp32)",
     )

@@ -13,7 +13,8 @@ from rewardbench.extras import require_extra
 
 def cmd_run(args: argparse.Namespace) -> None:
     require_extra("bench", "rewardbench run")
-    from rewardbench.steering.harness import RunConfig, run
+    from rewardbench.steering.harness import run
+    from rewardbench.steering.planning import RunConfig
 
     shard = (1, 1)
     if args.shard:
@@ -42,6 +43,9 @@ def cmd_run(args: argparse.Namespace) -> None:
         report_to=args.report_to,
         precision=args.precision,
         tune=args.tune,
+        jobs=args.jobs,
+        live_report=args.report and args.executor == "local",
+        verbose=args.verbose,
     )
     if args.executor == "ray":
         from rewardbench.steering.ray_executor import run_on_ray
@@ -63,10 +67,12 @@ def cmd_run(args: argparse.Namespace) -> None:
     )
     for o in outcomes:
         print(f"  {o.status:8} {o.spec.name}: {o.path or o.error}")
-    if args.report and outcomes:
-        # OUT/TASK from any finished run's OUT/TASK/runs/NAME/result.json (the first run may have failed)
-        task_dir = next((o.path.parents[2] for o in outcomes if o.path), None)
-        if task_dir is not None:
+    # OUT/TASK from any finished run's OUT/TASK/runs/NAME/result.json (the first run may have failed)
+    task_dir = next((o.path.parents[2] for o in outcomes if o.path), None)
+    if args.report and task_dir is not None:
+        if config.live_report:  # rendered after every finished cell; its last render is the board
+            print(f"leaderboard: {task_dir / 'LEADERBOARD.md'}")
+        else:
             for path in report(task_dir):
                 print(f"wrote {path}")
     if failed:
@@ -86,6 +92,7 @@ def add(sub: Any) -> None:
         "rewardbench run --task dogecoin_negative --seeds 0 1 2 --executor ray",
         "rewardbench run --task dogecoin_negative --seeds 0 1 2 --executor ray --ray-address HEAD_IP:6379",
         "rewardbench run --task dogecoin_negative --policy-option trl-ppo:kl_coef=0.1",
+        "rewardbench run --task dogecoin_negative --jobs 2 --verbose",
     )
     p.add_argument(
         "--task", required=True, help="task id (dogecoin_negative, tweets_negative, ...) or a task YAML path"
@@ -112,8 +119,22 @@ def add(sub: Any) -> None:
         help="evaluate on training prompts instead of held-out ones (tuning a preset; use an --out of its own)",
     )
     p.add_argument("--no-keep-policy", action="store_true", help="delete trained models after evaluation")
-    p.add_argument("--no-report", dest="report", action="store_false", help="do not render the report at the end")
+    p.add_argument("--no-report", dest="report", action="store_false", help="no leaderboard (default: after each run)")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=0,
+        metavar="N",
+        help="cells run at once, each in its own process with its share of the cores as threads (1: in this "
+        "process; default: the cores over the preset's run_cpus)",
+    )
+    p.add_argument(
+        "--verbose",
+        action="store_true",
+        help="also show the libraries' output (load reports, warnings, trainer logs); it always goes to each "
+        "cell's log.txt",
+    )
     p.add_argument(
         "--report-to",
         default="none",
@@ -124,7 +145,8 @@ def add(sub: Any) -> None:
     p.add_argument(
         "--executor",
         default="local",
-        help="local (this process, default) or ray: every cell a Ray task (pip install 'rewardbench[ray]')",
+        help="local (this machine, --jobs cells at once; default) or ray: every cell a Ray task "
+        "(pip install 'rewardbench[ray]')",
     )
     p.add_argument("--ray-address", help="join this Ray cluster (default: start a local Ray on this machine)")
     p.set_defaults(func=cmd_run)

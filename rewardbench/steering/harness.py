@@ -2,6 +2,8 @@
 
 Resumable: a run whose JSON exists is skipped; a trained policy is saved before evaluation, so an interrupted
 evaluation does not retrain; TRL's GRPO/RLOO resume from their last checkpoint. Results are written atomically.
+What runs is decided in :mod:`~rewardbench.steering.planning`; the cells run here one after the other, or in
+``--jobs`` worker processes (:mod:`~rewardbench.steering.pool`), reporting to a :class:`~.grid.GridMonitor`.
 """
 
 from __future__ import annotations
@@ -9,144 +11,103 @@ from __future__ import annotations
 import errno
 import functools
 import json
+import logging
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
 from rewardbench.errors import ConfigError, RewardBenchError
 from rewardbench.io import stamp, write_json_atomic
-from rewardbench.options import build, check_options
 from rewardbench.policies import POLICIES, Policy, RunContext
 from rewardbench.policies.training import policy_tokenizer, seed_everything
-from rewardbench.registry import did_you_mean
-from rewardbench.rewards import REWARDS, Reward
+from rewardbench.rewards import Reward
 from rewardbench.runtime import models, precision
-from rewardbench.runtime.tracking import Tracking, check_tracker, scalars
+from rewardbench.runtime.threads import limit_threads
+from rewardbench.runtime.tracking import Tracking, scalars
+from rewardbench.steering.cell_log import captured
 from rewardbench.steering.evaluate import evaluate_model, showcase_samples
+from rewardbench.steering.grid import GridMonitor
 from rewardbench.steering.metrics.judges import load_judges
+from rewardbench.steering.planning import (
+    RunConfig,
+    RunOutcome,
+    RunSpec,
+    default_jobs,
+    plan,
+    policy_options,
+    task_prompts,
+    threads_per_job,
+)
+from rewardbench.steering.pool import run_in_pool
 from rewardbench.steering.results import SCHEMA, RunResult, write_run
-from rewardbench.tasks import Preset, RewardSpec, Task, load_task
-from rewardbench.tasks.prompts import Prompt, build_prompts
+from rewardbench.tasks import Task, load_task
+from rewardbench.tasks.prompts import Prompt
 
 N_SAMPLE_ROWS = 8  #: completions stored per run for the before/after samples table
-
-
-@dataclass(frozen=True)
-class RunConfig:
-    """One ``rewardbench run`` invocation."""
-
-    task: str  #: task id or YAML path
-    source: str = "embedded"  #: embedded (no hub) or hub (the seeds' models and data)
-    preset: str = "cpu"  #: preset of the task: cpu or gpu
-    policies: tuple[str, ...] = ()  #: policy ids (default: the preset's)
-    #: training reward ids (default: the preset's, else the task's); options come from the task if ids match
-    rewards: tuple[str, ...] = ()
-    seeds: tuple[int, ...] = (0,)  #: one run per seed
-    #: runs go to ``{out}/{task}/runs/`` (``runs/`` is git-ignored; ``results/`` holds committed copies)
-    out: str = "runs"
-    shard: tuple[int, int] = (1, 1)  #: run only the I-th of N interleaved shares of the grid (1-based)
-    policy_options: dict[str, dict[str, Any]] = field(default_factory=dict)  #: per-policy overrides
-    keep_policy: bool = True  #: keep each trained model (needed by ``rewardbench export``)
-    progress: bool = True  #: progress bars
-    report_to: str = "none"  #: experiment tracker of every cell: none, tensorboard, trackio or wandb
-    #: training precision: auto (bf16 where measured faster), fp32 or bf16 (:mod:`rewardbench.runtime.precision`)
-    precision: str = "auto"
-    #: evaluate on (the first ``eval_prompts`` of) the training prompts instead of the held-out ones: for tuning a
-    #: preset without looking at the held-out prompts; the run files say so and the report marks them
-    tune: bool = False
-
-
-@dataclass(frozen=True)
-class RunSpec:
-    """One cell of the grid."""
-
-    policy: str  #: policy id
-    reward: RewardSpec  #: the training reward and its options
-    seed: int
-
-    @property
-    def name(self) -> str:
-        return f"{self.policy}__{self.reward.label.replace(':', '-').replace('/', '_')}__seed{self.seed}"
-
-
-@dataclass
-class RunOutcome:
-    spec: RunSpec
-    status: str  #: done, skipped (already finished), busy (another process runs it) or failed
-    path: Path | None = None
-    error: str | None = None
-
-
-def plan(config: RunConfig) -> tuple[Task, list[RunSpec]]:
-    """The task and the grid of runs of this shard, in a fixed order."""
-    task = load_task(config.task)
-    task.check_source(config.source)
-    check_tracker(config.report_to)
-    precision.resolve(config.precision)  # bf16 on a machine without it fails here, before anything loads
-    check_policy_ids(task)
-    preset = task.preset(config.preset)
-    policies = config.policies or preset.policies
-    for pid in policies:  # a typo, a missing extra or a TRL without PPO fails here, not after the models have loaded
-        POLICIES.get(pid).check_installed()
-        build(POLICIES.get(pid).options_class, policy_options(preset, config, pid), f"policy {pid} options:")
-    for pid in config.policy_options:
-        if pid not in policies:
-            raise ConfigError(
-                f"--policy-option {pid}:...: policy {pid!r} is not in this run's grid "
-                f"({', '.join(policies)}){did_you_mean(pid, policies)}"
-            )
-    reward_ids = config.rewards or preset.rewards
-    rewards = [_reward_spec(task, config.source, rid) for rid in reward_ids] or [task.reward[config.source]]
-    for reward in [*rewards, *task.judges]:
-        if reward.id in REWARDS:
-            check_options(REWARDS.get(reward.id), reward.options, f"reward {reward.label!r}:")
-    index, count = config.shard
-    if not 1 <= index <= count:
-        raise ConfigError(f"--shard {index}/{count}: need 1 <= I <= N")
-    grid = [RunSpec(p, r, s) for r in rewards for p in policies for s in config.seeds]
-    return task, [spec for i, spec in enumerate(grid) if i % count == index - 1]
-
-
-def policy_options(preset: Preset, config: RunConfig, pid: str) -> dict[str, Any]:
-    """The options of policy ``pid``: the preset's, overridden by the command line's."""
-    return {**preset.policy_options.get(pid, {}), **config.policy_options.get(pid, {})}
-
-
-def check_policy_ids(task: Task) -> None:
-    """Every policy id a preset of the task names is registered (the task loader cannot check: tasks sit below
-    policies), with the task file and preset named in the error."""
-    for name, preset in task.presets.items():
-        for pid in list(preset.policies) + list(preset.policy_options):
-            try:
-                POLICIES.get(pid)
-            except RewardBenchError as exc:
-                raise ConfigError(f"{Path(task.path).name}: presets.{name}: {exc}") from None
-
-
-def _reward_spec(task: Task, source: str, rid: str) -> RewardSpec:
-    for spec in [task.reward.get(source), *task.judges]:
-        if spec is not None and rid in (spec.id, spec.label):
-            return spec
-    if rid not in REWARDS and not Path(rid).is_dir() and "/" not in rid:
-        REWARDS.get(rid)  # raises with close matches
-    return RewardSpec(rid)
 
 
 def run(config: RunConfig, *, echo: Callable[[str], None] = print) -> list[RunOutcome]:
     """Run (or resume) every run of the grid; a failing run is reported in one line and the others go on.
 
     Each run holds a lock (``RUNS_DIR/NAME.lock``) while it trains: a second process on the same folder skips a run
-    another one holds, and the lock of a process that died is released with it, so a rerun takes it over.
+    another one holds, and the lock of a process that died is released with it, so a rerun takes it over. With
+    ``config.jobs`` other than 1, up to that many cells run at once in worker processes
+    (:mod:`rewardbench.steering.pool`); a cell's numbers do not depend on it.
     """
     task, specs = plan(config)
-    runs_dir = Path(config.out) / task.id / "runs"
-    echo(f"task {task.id} ({config.source}, preset {config.preset}): {len(specs)} runs -> {runs_dir}")
-    # built once per invocation, and only if some run still has to run
+    task_dir = Path(config.out) / task.id
+    runs_dir = task_dir / "runs"
+    todo = [s for s in specs if not (runs_dir / s.name / "result.json").exists()]
+    jobs = max(1, min(config.jobs or default_jobs(task.preset(config.preset), len(todo)), len(todo)))
+    echo(
+        f"task {task.id} ({config.source}, preset {config.preset}): {len(specs)} runs "
+        f"({len(specs) - len(todo)} finished earlier), {jobs} at a time -> {runs_dir}"
+    )
+    # the partial leaderboard counts the cells of every shard: the board shows them all
+    grid = plan(replace(config, shard=(1, 1)))[1] if config.shard != (1, 1) else specs
+    monitor = GridMonitor(
+        specs,
+        [s.name for s in grid],
+        task_dir,
+        jobs=jobs,
+        progress=config.progress,
+        live_report=config.live_report,
+        echo=echo,
+    )
+    outcomes: dict[str, RunOutcome] = {}
+    try:
+        for spec in specs:
+            if spec not in todo:
+                outcomes[spec.name] = RunOutcome(spec, "skipped", runs_dir / spec.name / "result.json")
+                monitor.finished(outcomes[spec.name])
+        if jobs > 1:
+            # the workers' progress bars would tear each other apart on one terminal: the grid's line stands in
+            threads = threads_per_job(jobs)
+            cell = functools.partial(run_cell_in_worker, replace(config, progress=False), runs_dir, threads)
+            fail = lambda spec, exc: RunOutcome(spec, "failed", None, failure_line(exc, runs_dir / spec.name))
+            outcomes.update(run_in_pool(todo, cell, fail, jobs=jobs, threads=threads, monitor=monitor))
+        else:
+            # built once per invocation, and only if some run still has to run
+            prompts = functools.cache(lambda: task_prompts(task, config))
+            for spec in todo:
+                monitor.started(spec)
+                started = time.perf_counter()
+                outcomes[spec.name] = run_cell(task, config, spec, runs_dir, prompts)
+                monitor.finished(outcomes[spec.name], time.perf_counter() - started)
+    finally:
+        monitor.close()
+    return [outcomes[spec.name] for spec in specs]
+
+
+def run_cell_in_worker(config: RunConfig, runs_dir: Path, threads: int, spec: RunSpec) -> RunOutcome:
+    """One cell in a worker process (a pool's, a Ray task's) with ``threads`` torch threads."""
+    limit_threads(threads)
+    task = load_task(config.task)
     prompts = functools.cache(lambda: task_prompts(task, config))
-    return [run_cell(task, config, spec, runs_dir, prompts, echo=echo) for spec in specs]
+    return run_cell(task, config, spec, runs_dir, prompts)
 
 
 def run_cell(
@@ -155,39 +116,38 @@ def run_cell(
     spec: RunSpec,
     runs_dir: Path,
     prompts: Callable[[], tuple[list[Prompt], list[Prompt]]],
-    *,
-    echo: Callable[[str], None] = print,
 ) -> RunOutcome:
     """One cell of the grid under its lock: skipped when finished or held elsewhere, else run; never raises.
 
     ``prompts`` returns :func:`task_prompts` (called only when the cell has to run). Every executor (this
-    process, Ray workers) goes through here, so a cell is trained once whichever machine gets to it first.
+    process, worker processes, Ray workers) goes through here, so a cell is trained once whichever machine gets to
+    it first. The libraries' output during the run goes to the cell's ``log.txt`` (:mod:`~.cell_log`).
     """
     from filelock import FileLock, Timeout
 
     path = runs_dir / spec.name / "result.json"
     if path.exists():
-        echo(f"  {spec.name}: already finished, skipped")
         return RunOutcome(spec, "skipped", path)
     runs_dir.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(runs_dir / f"{spec.name}.lock"))
     try:
         lock.acquire(timeout=0)
     except Timeout:
-        echo(f"  {spec.name}: being run by another process ({lock.lock_file}), skipped")
-        return RunOutcome(spec, "busy", None, "being run by another process")
+        return RunOutcome(spec, "busy", None, f"being run by another process ({lock.lock_file})")
     try:
         if path.exists():  # another process finished it between our check and our lock
-            echo(f"  {spec.name}: already finished, skipped")
             return RunOutcome(spec, "skipped", path)
-        echo(f"  {spec.name}: running")
-        check_free_space(task, config, spec, runs_dir / spec.name)
-        run_one(task, config, spec, runs_dir / spec.name, prompts())
+        # a cell without progress bars leaves nothing else on stderr, so it goes to the log too
+        with captured(runs_dir / spec.name / "log.txt", verbose=config.verbose, stderr=not config.progress):
+            try:
+                check_free_space(task, config, spec, runs_dir / spec.name)
+                run_one(task, config, spec, runs_dir / spec.name, prompts())
+            except Exception:
+                logging.getLogger(__name__).exception("%s failed", spec.name)
+                raise
         return RunOutcome(spec, "done", path)
     except Exception as exc:  # noqa: BLE001 - whatever breaks one run must not cost the others
-        detail = failure_line(exc, runs_dir / spec.name)
-        echo(f"  {spec.name}: FAILED: {detail}")
-        return RunOutcome(spec, "failed", None, detail)
+        return RunOutcome(spec, "failed", None, failure_line(exc, runs_dir / spec.name))
     finally:
         lock.release()
 
@@ -237,17 +197,6 @@ def _weights_bytes(model_spec: str) -> int | None:
         return None
     folder = Path(models.resolve(model_spec))
     return sum(p.stat().st_size for p in folder.glob("*.safetensors")) or None
-
-
-def task_prompts(task: Task, config: RunConfig) -> tuple[list[Prompt], list[Prompt]]:
-    """The training and held-out prompts of the task, cut to the preset's counts (the same for every run)."""
-    preset = task.preset(config.preset)
-    train, heldout = build_prompts(task.prompts, config.source, policy_tokenizer(task.model[config.source]))
-    train = train[: preset.train_prompts] if preset.train_prompts else train
-    if config.tune:  # tuning never sees a held-out prompt
-        heldout = train
-    heldout = heldout[: preset.eval_prompts] if preset.eval_prompts else heldout
-    return train, heldout
 
 
 def run_one(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
+from rewardbench.io import write_bytes_atomic
 from rewardbench.stats import gao_curve
 from rewardbench.steering.frontier import mean_curve
 from rewardbench.steering.results import RunResult
@@ -19,6 +21,15 @@ def _pyplot() -> Any:
     import matplotlib.pyplot as plt
 
     return plt
+
+
+def _save(plt: Any, fig: Any, path: Path) -> Path:
+    """Save ``fig`` as a PNG written atomically (a leaderboard re-rendered while a run goes on never shows half a
+    figure)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110)
+    plt.close(fig)
+    return write_bytes_atomic(path, buffer.getvalue())
 
 
 def frontier(
@@ -68,9 +79,7 @@ def frontier(
     ax.set_title("reward-KL frontier (dashed: Gao et al. fits where Gao-shaped; dotted: matched KL)", fontsize=9)
     ax.legend(fontsize=7)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _save(plt, fig, path)
 
 
 def training_curves(groups: Groups, order: list[tuple[str, str]], path: Path) -> Path:
@@ -97,6 +106,4 @@ def training_curves(groups: Groups, order: list[tuple[str, str]], path: Path) ->
     if axes[1].lines:
         axes[1].legend(fontsize=6)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _save(plt, fig, path)

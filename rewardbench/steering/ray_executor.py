@@ -1,15 +1,14 @@
 """``rewardbench run --executor ray``: every (policy, reward, seed) cell of the grid is one Ray task.
 
 Each task asks for the resources of the task's preset (``run_cpus``, ``run_gpus``), runs the cell through
-:func:`rewardbench.steering.harness.run_cell` (so a finished cell is skipped and a cell another process or node
-holds is never trained twice: the per-cell lock lives next to the results on the shared ``--out``) and returns its
+:func:`rewardbench.steering.harness.run_cell_in_worker` (so a finished cell is skipped and a cell another process or
+node holds is never trained twice: the per-cell lock lives next to the results on the shared ``--out``) and returns its
 outcome; a failing cell fails alone. With no address a local Ray starts on this machine; with ``--ray-address``
 the driver joins that cluster, whose nodes must have rewardbench installed and ``--out`` on shared storage.
 """
 
 from __future__ import annotations
 
-import functools
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -17,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from rewardbench.errors import ConfigError
-from rewardbench.steering.harness import RunConfig, RunOutcome, RunSpec, failure_line, plan, run_cell, task_prompts
-from rewardbench.tasks import load_task
+from rewardbench.steering.harness import failure_line, run_cell_in_worker
+from rewardbench.steering.planning import RunConfig, RunOutcome, RunSpec, plan
 
 
 def _ray() -> Any:
@@ -85,10 +84,6 @@ def run_on_ray(
 def _cell(config: RunConfig, spec: RunSpec, runs_dir: str) -> RunOutcome:
     """One cell in a Ray worker: torch gets the task's CPUs as threads; the outcome goes back to the driver."""
     import ray
-    import torch
 
     cpus = ray.get_runtime_context().get_assigned_resources().get("CPU", 1)
-    torch.set_num_threads(max(1, int(cpus)))
-    task = load_task(config.task)
-    prompts = functools.cache(lambda: task_prompts(task, config))
-    return run_cell(task, config, spec, Path(runs_dir), prompts, echo=lambda _: None)
+    return run_cell_in_worker(config, Path(runs_dir), max(1, int(cpus)), spec)

@@ -4,7 +4,8 @@
 
 FAULT is ``WHERE:N``: kill on the N-th call of WHERE (train: a training-curve row; eval: an evaluation point
 stored; checkpoint: a checkpoint written but not yet renamed into place; result: a run file about to be written;
-report: the report about to be written). Without FAULT the grid runs to the end.
+report: the report about to be written). Without FAULT the grid runs to the end. The cells run in this process
+(``--jobs 1``): the faults and the test reward are installed here only.
 """
 
 from __future__ import annotations
@@ -55,7 +56,10 @@ def main() -> None:
     from rewardbench.cli import main as cli
 
     sys.exit(
-        cli(["run", "--task", task, "--out", out, "--no-progress", *[a for p in policies for a in ("--policy", p)]])
+        cli(
+            ["run", "--task", task, "--out", out, "--no-progress", "--jobs", "1"]
+            + [a for p in policies for a in ("--policy", p)]
+        )
     )
 
 

@@ -11,7 +11,8 @@ import torch
 
 from rewardbench.errors import ConfigError, UnknownIdError
 from rewardbench.rewards import REWARDS
-from rewardbench.steering.harness import RunConfig, plan, run
+from rewardbench.steering.harness import run
+from rewardbench.steering.planning import RunConfig, plan
 from rewardbench.steering.results import SCHEMA
 from tests.conftest import TINY_PROMPTS, contains_word_reward, write_tiny_task
 
@@ -229,7 +230,7 @@ def test_a_preset_with_two_training_rewards_trains_each_with_the_tasks_options(t
 
 
 def test_a_tuning_run_evaluates_on_training_prompts_only(task_file, tmp_path):
-    from rewardbench.steering.harness import task_prompts
+    from rewardbench.steering.planning import task_prompts
     from rewardbench.steering.report import report
     from rewardbench.tasks import load_task
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from rewardbench.steering.harness import RunConfig, run
+from rewardbench.steering.harness import run
+from rewardbench.steering.planning import RunConfig
 from tests.conftest import write_tiny_task
 
 ray = pytest.importorskip("ray")

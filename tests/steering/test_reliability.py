@@ -20,8 +20,9 @@ import pytest
 from rewardbench.errors import ConfigError
 from rewardbench.rewards import REWARDS, load_reward
 from rewardbench.steering import harness
-from rewardbench.steering.harness import RunConfig, run
-from tests.conftest import contains_word_reward, write_tiny_task
+from rewardbench.steering.harness import run
+from rewardbench.steering.planning import RunConfig, plan
+from tests.conftest import contains_word_reward, run_files, write_tiny_task
 
 ROOT = Path(__file__).resolve().parents[2]
 #: keys that may differ between an interrupted and an uninterrupted run
@@ -57,16 +58,8 @@ def _grid(task: Path, out: Path, policies: str, fault: str = "") -> subprocess.C
     )
 
 
-def _stable(doc: object) -> object:
-    if isinstance(doc, dict):
-        return {k: _stable(v) for k, v in doc.items() if k not in VOLATILE}
-    if isinstance(doc, list):
-        return [_stable(v) for v in doc]
-    return doc
-
-
 def _results(out: Path) -> dict[str, object]:
-    return {p.parent.name: _stable(json.loads(p.read_text())) for p in sorted(out.rglob("result.json"))}
+    return run_files(out, VOLATILE)
 
 
 def _leftovers(out: Path) -> list[Path]:
@@ -261,7 +254,7 @@ def test_reward_option_typos_raise_the_projects_error_with_the_valid_options():
 def test_a_task_reward_option_typo_fails_in_plan(tmp_path, tiny_policy, scam_reward):
     task = write_tiny_task(tmp_path, tiny_policy, judges=({"id": "vader", "options": {"targt": "negative"}},))
     with pytest.raises(ConfigError, match=r"reward 'vader': targt: unknown option; did you mean 'target'"):
-        harness.plan(RunConfig(task=str(task)))
+        plan(RunConfig(task=str(task)))
 
 
 def test_a_hub_id_fails_fast_without_network(monkeypatch):
@@ -283,6 +276,7 @@ def test_a_hub_id_fails_fast_without_network(monkeypatch):
         (lambda d: ["run", "--task", "dogecoin_negativ"], "did you mean 'dogecoin_negative'"),
         (lambda d: ["run", "--task", str(_bad_yaml(d))], r"bad\.yaml: not valid YAML"),
         (lambda d: ["run", "--task", "dogecoin_negative", "--shard", "3/2"], r"need 1 <= I <= N"),
+        (lambda d: ["run", "--task", "dogecoin_negative", "--jobs", "-1"], r"--jobs -1: need 0 \(chosen from"),
         (lambda d: ["report", str(_corrupt_run(d))], r"result\.json is not valid JSON"),
         (lambda d: ["score", "--reward", "vadr", "x"], "did you mean 'vader'"),
     ],

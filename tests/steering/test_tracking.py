@@ -11,7 +11,8 @@ import pytest
 from rewardbench.errors import ConfigError
 from rewardbench.rewards import REWARDS
 from rewardbench.runtime.tracking import Tracking, check_tracker, scalars
-from rewardbench.steering.harness import RunConfig, run
+from rewardbench.steering.harness import run
+from rewardbench.steering.planning import RunConfig
 from tests.conftest import contains_word_reward
 from tests.steering.test_harness import _write_task
 
