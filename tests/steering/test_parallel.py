@@ -146,6 +146,7 @@ def test_the_libraries_output_goes_to_the_cells_log_and_to_the_terminal_only_whe
 
     chatter = ("===training policy===", "objective/kl", "gradient_checkpointing", "LOAD REPORT", "library's warning")
     task = write_tiny_task(tmp_path, tiny_policy, name="chatty_task", reward="vader", policies=["chatty"])
+    before = (list(hf_logging.get_logger().handlers), hf_logging.get_logger().propagate)
     with POLICIES.override("chatty", Chatty):
         (outcome,) = run(RunConfig(task=str(task), out=str(tmp_path / "out"), progress=False, verbose=verbose))
     assert outcome.status == "done", outcome.error
@@ -155,7 +156,8 @@ def test_the_libraries_output_goes_to_the_cells_log_and_to_the_terminal_only_whe
     shown = [text for text in chatter if text in terminal.out + terminal.err]
     assert shown == (list(chatter) if verbose else [])
     assert "start chatty__vader__seed0" in terminal.out and "done  chatty__vader__seed0" in terminal.out
-    assert hf_logging.get_logger().handlers and not hf_logging.get_logger().propagate  # restored after the cell
+    # restored after the cell, as it was before (other tests may have changed transformers' defaults)
+    assert (list(hf_logging.get_logger().handlers), hf_logging.get_logger().propagate) == before
 
 
 def _cell_that_dies_on_seed_1(spec: RunSpec) -> RunOutcome:
