@@ -40,6 +40,9 @@ class RunContext:
     log: Callable[[dict[str, Any]], None] | None = None  #: receives one training-curve row per step
     eval_steps: tuple[int, ...] = ()  #: training steps, before the last, at which the policy is evaluated
     on_eval: Callable[[int, Any], None] | None = None  #: the harness's measurement of a model at a training step
+    #: hand every step before the last to ``on_eval``, not only ``eval_steps`` (the harness's KL probe then decides
+    #: whether to measure there)
+    every_step: bool = False
     tracking: Tracking = field(default_factory=Tracking)  #: the cell's experiment tracker (TRL's ``report_to``)
     precision: str = "fp32"  #: training precision, resolved: fp32 or bf16 mixed precision (fp32 master weights)
 
@@ -214,10 +217,19 @@ class Policy(ABC):
             return ()
         return tuple(sorted({max(1, round(k * self.steps / points)) for k in range(1, points)} - {self.steps}))
 
+    def wants_eval(self, step: int) -> bool:
+        """Whether :meth:`eval_point` after training step ``step`` hands the model to the harness (a trainer that
+        must assemble the model to measure, like pfrl-ppo's LM with its trained head, asks first)."""
+        ctx = self.ctx
+        if ctx.on_eval is None or step >= self.steps:  # the last step is measured after training
+            return False
+        return ctx.every_step or step in ctx.eval_steps
+
     def eval_point(self, step: int, model: Any) -> None:
-        """Trainers call this after every training step: at the run's evaluation steps the harness measures
-        ``model`` there (in eval mode, with every random generator restored afterwards, so training is unchanged)."""
-        if self.ctx.on_eval is None or step not in self.ctx.eval_steps:
+        """Trainers call this after every training step: at the run's evaluation steps (or, with a KL probe, at
+        every step) the harness looks at ``model`` there, in eval mode, with every random generator restored
+        afterwards, so training is unchanged."""
+        if not self.wants_eval(step):
             return
         with preserved_rng(), evaluation_mode(model):
             self.ctx.on_eval(step, model)

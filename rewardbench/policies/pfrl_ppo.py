@@ -336,7 +336,7 @@ class PfrlPPOPolicy(Policy):
                 )
                 env.finished, episode_kls = [], []
                 bar.update(1)
-                if rounds in ctx.eval_steps:  # measure the policy as it is now: the LM with the trained head
+                if self.wants_eval(rounds):  # measure the policy as it is now: the LM with the trained head
                     with _head_swapped(lm, net.head):
                         self.eval_point(rounds, lm)
         bar.close()

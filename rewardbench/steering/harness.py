@@ -30,6 +30,7 @@ from rewardbench.runtime.tracking import Tracking, scalars
 from rewardbench.steering.cell_log import captured
 from rewardbench.steering.evaluate import evaluate_model, showcase_samples
 from rewardbench.steering.grid import GridMonitor
+from rewardbench.steering.kl_probe import KLProbe
 from rewardbench.steering.metrics.judges import load_judges
 from rewardbench.steering.planning import (
     RunConfig,
@@ -204,8 +205,10 @@ def run_one(
 ) -> RunResult:
     """Train and evaluate one run on ``prompts`` (from :func:`task_prompts`); write ``run_dir/result.json``.
 
-    The policy is measured at ``preset.eval_points`` evenly spaced steps of training, the last after training;
-    each point is kept in ``run_dir/work/points.json`` as soon as it is measured, so a resumed run keeps it.
+    The policy is measured at ``preset.eval_points`` evenly spaced steps of training, the last after training, and
+    (with ``preset.eval_kl``) after the first step at which the KL probe reaches each target; each point records
+    why it was taken and is kept in ``run_dir/work/points.json`` as soon as it is measured, so a resumed run keeps
+    it (and the targets its points reached).
     """
     tracking = Tracking(config.report_to, f"rewardbench-{task.id}", spec.name, run_dir / "tracking")
     with tracking.open(
@@ -233,7 +236,7 @@ def run_one(
         policy = POLICIES.get(spec.policy)(ctx)
         points = Points(run_dir / "work" / "points.json")
 
-        def measure(step: int, model: Any, *, final: bool) -> None:
+        def measure(step: int, model: Any, *, final: bool, why: list[dict[str, Any]]) -> None:
             if points.has(step):
                 return
             started = time.perf_counter()
@@ -255,7 +258,7 @@ def run_one(
                 progress=config.progress,
             )
             points.add(
-                [{**p, "final": p["final"] and final} for p in found],
+                [{**p, "final": p["final"] and final, "why": why} for p in found],
                 time.perf_counter() - started,
                 during_training=not final,
             )
@@ -263,10 +266,24 @@ def run_one(
                 tracker.log(scalars(point), step)
 
         ctx.eval_steps = policy.eval_steps(preset.eval_points)
-        ctx.on_eval = lambda step, model: measure(step, model, final=False)
+        probe = _probe(task, config, preset, policy, tok, train, spec.seed, points, run_dir / "work" / "probe.json")
+        ctx.every_step = probe is not None
+
+        def on_eval(step: int, model: Any) -> None:
+            why = [{"reason": "step"}] if step in ctx.eval_steps else []
+            hit = probe.check(step, model) if probe is not None else None
+            if probe is not None:
+                write_json_atomic(run_dir / "work" / "probe.json", probe.trace)
+            if hit is not None:
+                why.append(hit)
+            if why:
+                measure(step, model, final=False, why=why)
+
+        ctx.on_eval = on_eval
         train_seconds = _train_or_load(policy, run_dir, tok, points)
         final_model = policy.model()
-        measure(policy.steps if policy.trains else 0, final_model, final=True)
+        end = {"reason": "end of training" if policy.trains else "untrained"}
+        measure(policy.steps if policy.trains else 0, final_model, final=True, why=[end])
         showcase = (
             showcase_samples(task, policy, final_model, reward, preset.samples_per_prompt, spec.seed, tok)
             if task.showcase
@@ -291,11 +308,44 @@ def run_one(
         )
         if showcase is not None:
             result["showcase"] = showcase  # type: ignore[typeddict-item]
+        if probe is not None:
+            result["kl_probe"] = probe.describe()  # type: ignore[typeddict-item]
         write_run(run_dir / "result.json", result)
         if not config.keep_policy and (run_dir / "policy").is_dir():
             shutil.rmtree(run_dir / "policy")
         shutil.rmtree(run_dir / "work", ignore_errors=True)
         return result
+
+
+def _probe(
+    task: Task,
+    config: RunConfig,
+    preset: Any,
+    policy: Policy,
+    tok: Any,
+    train: list[Prompt],
+    seed: int,
+    points: Points,
+    trace_path: Path,
+) -> KLProbe | None:
+    """The run's KL probe (None when the preset places no points by KL, or the policy does not train), with the
+    targets an interrupted invocation's points already reached, and its trace, restored."""
+    if not preset.eval_kl or not policy.trains:
+        return None
+    probe = KLProbe(
+        reference=models.load_causal_lm(task.model[config.source]),
+        tokenizer=tok,
+        prompts=[p.text for p in train[: preset.kl_probe_prompts]],
+        gen=task.generation,
+        seed=seed,
+        targets=tuple(preset.eval_kl),
+    )
+    for point in points.points:
+        for why in point.get("why", []):
+            probe.crossed.update(why.get("targets", []))
+    if trace_path.is_file():
+        probe.trace = json.loads(trace_path.read_text(encoding="utf-8"))
+    return probe
 
 
 class Points:
@@ -399,7 +449,7 @@ def _result(
             "n_eval_prompts": n_heldout,
             "eval_split": "train" if config.tune else "heldout",
             "matched_kl": task.matched_kl,
-            "eval_steps": [*policy.ctx.eval_steps, policy.steps if policy.trains else 0],
+            "eval_steps": sorted({p["step"] for p in points}),
             "precision": precision.why(policy.ctx.precision, config.precision),
         },
         "points": points,  # type: ignore[typeddict-item]

@@ -214,7 +214,7 @@ def _task_section(runs: list[RunResult], directory: Path) -> tuple[list[str], li
         "KL(policy ‖ reference) in nats per completion, measured by the harness from the sampled tokens under "
         "the task's sampling settings (k1 and k3), the same way for every policy; best-of-n states its KL "
         f"(an estimate from the reference samples' reward ranks, and the bound log n - (n-1)/n). Perplexity: "
-        f"{fl['judge_lm']} ({fl['note']}). Machine: {where}. {_precision_line(groups)}",
+        f"{fl['judge_lm']} ({fl['note']}). Machine: {where}. {_precision_line(groups)} {_placement_line(groups)}",
         "",
         f"### Leaderboard: training reward at matched KL = {k:g} nats",
         "",
@@ -292,6 +292,32 @@ def _precision_line(groups: Groups) -> str:
     if len(set(trained.values())) == 1:
         return f"Training precision: {next(iter(trained.values()))} in every trained row."
     return "Training precision: " + ", ".join(f"{p} on {label}: {v}" for (p, label), v in trained.items()) + "."
+
+
+def _placement_line(groups: Groups) -> str:
+    """Where the trained rows' evaluation points were taken: evenly spaced steps and/or KL-probe targets."""
+    trained = [r for key, runs in groups.items() if POLICIES.get(key[0]).trains for r in runs]
+    if not trained:
+        return ""
+    spaced = sorted({r["config"]["preset"].get("eval_points", 1) for r in trained})
+    parts = []
+    if spaced != [1]:
+        parts.append(f"{'/'.join(map(str, spaced))} evenly spaced steps, the last after training")
+    probes = {
+        (tuple(r["kl_probe"]["targets"]), r["kl_probe"]["prompts"], r["kl_probe"]["per_prompt"])
+        for r in trained
+        if "kl_probe" in r
+    }
+    for targets, prompts, per_prompt in sorted(probes):
+        parts.append(
+            f"the first step at which a KL probe (k3 of {prompts * per_prompt} completions of training prompts, "
+            f"after every step) reached each of {', '.join(f'{t:g}' for t in targets)} nats"
+        )
+    if spaced == [1]:
+        parts.append("the end of training")
+    why = any("why" in p for r in trained for p in r["points"])
+    said = " (each point's `why` in its run file)" * why
+    return "Trained rows were evaluated at " + " and ".join(parts) + said + "."
 
 
 def _scorer_values(run: dict[str, Any], scorer: str) -> list[float] | None:

@@ -79,7 +79,7 @@ class _RunConfigRequired(TypedDict):
 
 class RunConfigInfo(_RunConfigRequired, total=False):
     matched_kl: float  #: the task's matched-KL point (version 2)
-    eval_steps: list[int]  #: steps the policy was evaluated at (version 2)
+    eval_steps: list[int]  #: steps the policy was evaluated at (version 2), however each was chosen
     precision: str  #: training precision, fp32 or bf16, and how it was chosen (absent in older runs: fp32)
     #: prompts evaluated on: heldout, or train for a tuning run (``rewardbench run --tune``; absent: heldout)
     eval_split: str
@@ -165,6 +165,21 @@ class Point(_PointRequired, total=False):
     """One evaluation of the run's policy on the held-out prompts."""
 
     seconds: float  #: evaluation time of this point
+    #: why this step was evaluated (absent in older files): ``{"reason": "step"}`` (evenly spaced),
+    #: ``{"reason": "kl-target", "targets", "probe_k3"}`` (the KL probe reached those targets),
+    #: ``{"reason": "end of training"}`` or ``{"reason": "untrained"}``; several when more than one held
+    why: list[dict[str, Any]]
+
+
+class KLProbeInfo(TypedDict):
+    """The running KL estimate that placed a run's ``kl-target`` points (:mod:`rewardbench.steering.kl_probe`)."""
+
+    targets: list[float]  #: the preset's ``eval_kl``
+    prompts: int  #: training prompts probed
+    per_prompt: int  #: completions per probe prompt
+    split: str  #: always train: the probe never sees held-out prompts
+    estimator: str
+    trace: list[dict[str, float]]  #: ``{"step", "k1", "k3"}`` after each probed step
 
 
 class _RunResultRequired(TypedDict):
@@ -193,6 +208,7 @@ class RunResult(_RunResultRequired, total=False):
     #: each judge the run was scored by: label -> its id, version and checkpoint (absent in older files), so a
     #: report can refuse to pool runs whose judges had different weights
     judges: dict[str, JudgeInfo]
+    kl_probe: KLProbeInfo  #: present when the preset placed evaluation points by KL
 
 
 class JudgeInfo(TypedDict):

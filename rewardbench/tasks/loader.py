@@ -88,9 +88,14 @@ def _validate(task: Task, where: str) -> None:
             f"{where}: generation: need max_new_tokens >= 1, temperature > 0, 0 < top_p <= 1, top_k >= 0"
         )
     for name, preset in task.presets.items():
-        for key in ("batch_size", "steps", "samples_per_prompt", "eval_points", "run_cpus"):
+        for key in ("batch_size", "steps", "samples_per_prompt", "eval_points", "run_cpus", "kl_probe_prompts"):
             if getattr(preset, key) < 1:
                 raise ConfigError(f"{where}: presets.{name}.{key}: must be at least 1")
+        if any(not t > 0 for t in preset.eval_kl) or len(set(preset.eval_kl)) != len(preset.eval_kl):
+            raise ConfigError(
+                f"{where}: presets.{name}.eval_kl: KL targets must be distinct and above 0 (nats per completion), "
+                f"got {list(preset.eval_kl)}"
+            )
         known = {label for spec in [*task.reward.values(), *task.judges] for label in (spec.id, spec.label)}
         for rid in preset.rewards:
             if rid not in known:

@@ -86,7 +86,11 @@ class Preset:
     batch_size: int = 8  #: prompts per training step
     steps: int = 20  #: training steps (optimiser rounds over one batch of rollouts)
     learning_rate: float = 3e-5  #: learning rate of every trainer unless a policy option overrides it
-    eval_points: int = 4  #: evaluations of each trained policy along its training, the last one included
+    eval_points: int = 4  #: evaluations of each trained policy at evenly spaced steps, the last one included
+    #: KL targets (nats per completion): a trained policy is also evaluated after the first step at which a probe
+    #: of its KL on training prompts reaches each (:mod:`rewardbench.steering.kl_probe`); empty: steps only
+    eval_kl: tuple[float, ...] = ()
+    kl_probe_prompts: int = 16  #: training prompts the KL probe samples once each after every step
     run_cpus: int = 1  #: CPU cores one run needs (its torch threads; a Ray task's ``num_cpus``)
     run_gpus: float = 0.0  #: GPUs one run needs (a Ray task's ``num_gpus``)
     policy_options: dict[str, dict[str, Any]] = field(default_factory=dict)  #: per-policy option overrides
