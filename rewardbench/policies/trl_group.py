@@ -49,10 +49,11 @@ class TrlGroupPolicy(Policy):
         return {**super().disk_estimate(weights_bytes), "resumable checkpoints": 2 * 3 * weights_bytes}
 
     def save_steps(self) -> set[int]:
-        """Steps after which a checkpoint is written: every ``save_steps``, or else the run's evaluation steps
-        (where the frontier already pauses training); never the last step, after which the run is done."""
+        """Steps after which a checkpoint is written: every ``save_steps``, or else the run's evenly spaced
+        evaluation steps (where the frontier already pauses training), or halfway when it has none (a preset that
+        places its points by KL); never the last step, after which the run is done."""
         every = self.options.save_steps
-        steps = range(every, self.steps, every) if every else self.ctx.eval_steps
+        steps = range(every, self.steps, every) if every else (self.ctx.eval_steps or (self.steps // 2,))
         return set(steps) - {self.steps}
 
     def trainer_options(self) -> dict[str, Any]:
