@@ -16,7 +16,7 @@ from typing import Any
 
 from rewardbench.stats import fit_gao, interpolate_at, t_interval
 from rewardbench.steering.metrics.kl import kl_value
-from rewardbench.steering.results import RunResult, final_point
+from rewardbench.steering.results import Point, RunResult, final_point
 
 
 @dataclass(frozen=True)
@@ -161,14 +161,28 @@ def gao_fit(group: list[RunResult], refs: list[RunResult], form: str) -> dict[st
         return None
 
 
+def point_key(point: Point) -> tuple[Any, ...]:
+    """What a point stands for across seeds: its KL target (the smallest it reached, for points placed by KL), the
+    end of training, or else its step and label (evenly spaced steps, best-of-n's n)."""
+    for why in point.get("why", []):
+        if why.get("targets"):
+            return ("kl-target", min(why["targets"]))
+        if why.get("reason") == "end of training":
+            return ("end",)
+    return ("step", point["step"], point["label"])
+
+
 def mean_curve(group: list[RunResult], refs: list[RunResult]) -> list[tuple[float, float, float, float]]:
-    """Across seeds, point by point (the same steps or n): (mean KL, mean reward, reward low, reward high); the
-    spread is a t-interval over seeds, or with one seed the point's own prompt-resampled interval."""
+    """Across seeds, point by point (:func:`point_key`: the same KL target, step or n): (mean KL, mean reward,
+    reward low, reward high) over the seeds that measured it; the spread is a t-interval over seeds, or with one
+    seed the point's own prompt-resampled interval."""
     ref_by_seed = {r["seed"]: r for r in refs}
     rows = []
-    n_points = min(len(r["points"]) for r in group)
-    for i in range(n_points):
-        pts = [r["points"][i] for r in group]
+    by_key: dict[tuple[Any, ...], list[Point]] = {}
+    for run in group:
+        for point in run["points"]:
+            by_key.setdefault(point_key(point), []).append(point)
+    for pts in by_key.values():
         kls = [kl_value(p["metrics"]["kl"]) for p in pts]
         rewards = [p["metrics"]["train_reward"]["mean"] for p in pts]
         mean, half = t_interval(rewards)

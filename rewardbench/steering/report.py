@@ -7,6 +7,7 @@ order of every table from the matched-KL column and the policy registry; curves 
 
 from __future__ import annotations
 
+import re
 import statistics
 from collections import defaultdict
 from pathlib import Path
@@ -466,8 +467,13 @@ def _showcase(groups: Groups, order: list[tuple[str, str]]) -> list[str]:
     return lines
 
 
+#: every line break ``str.splitlines`` knows (a sampled ``\r`` alone still breaks a markdown table row)
+_LINE_BREAK = re.compile("\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
 def _cell(text: str) -> str:
-    return text.replace("\n", " ⏎ ").replace("|", "\\|").strip()
+    """A completion as one markdown table cell: each line break shown as ⏎, pipes escaped."""
+    return _LINE_BREAK.sub(" ⏎ ", text).replace("|", "\\|").strip()
 
 
 def report(directory: Path) -> list[Path]:

@@ -42,3 +42,40 @@ def test_a_seed_that_never_reaches_the_kl_is_left_out_of_the_gain():
     assert m.reached == 1 and m.gain == pytest.approx(0.2) and (m.gain_low, m.gain_high) == pytest.approx((0.2, 0.2))
     none = matched([_run(0, [1.0, 1.0], 0.5, prompts)], refs, 1.0)
     assert none.mean is None and none.gain is None and none.max_kl == 0.5
+
+
+def _placed(seed: int, points: list[tuple[int, float, float, list]]) -> dict:
+    """A run of points (step, KL, reward, why): one completion each."""
+    made = []
+    for step, kl, reward, why in points:
+        made.append(
+            {
+                "step": step,
+                "label": "",
+                "final": False,
+                "prompt_index": [0],
+                "why": why,
+                "metrics": {
+                    "train_reward": {"mean": reward, "values": [reward], "ci95": [reward, reward]},
+                    "kl": {"kind": "measured", "k1": {"mean": kl, "values": [kl]}},
+                },
+            }
+        )
+    made[-1]["final"] = True
+    return {"seed": seed, "points": made}
+
+
+def test_the_drawn_curve_pairs_seeds_by_kl_target_not_by_point_index():
+    from rewardbench.steering.frontier import mean_curve
+
+    def target(*ts):
+        return [{"reason": "kl-target", "targets": list(ts), "probe_k3": 0.0}]
+
+    end = [{"reason": "end of training"}]
+    # seed 0 measured 0.25, 0.5 and 1.0 at separate steps; seed 1 jumped past 0.25 and 0.5 in one step, and its
+    # last point (step 12) came at a lower KL than seed 0's: index by index, seed 1's end would meet seed 0's 1.0
+    a = _placed(0, [(1, 0.3, 0.10, target(0.25)), (2, 0.6, 0.20, target(0.5)), (4, 1.1, 0.3, target(1.0)),
+                    (12, 3.0, 0.5, end)])  # fmt: skip
+    b = _placed(1, [(1, 0.7, 0.12, target(0.25, 0.5)), (3, 1.3, 0.32, target(1.0)), (12, 2.0, 0.4, end)])
+    rows = mean_curve([a, b], [])
+    assert [(round(kl, 6), round(r, 6)) for kl, r, _, _ in rows] == [(0.5, 0.11), (0.6, 0.2), (1.2, 0.31), (2.5, 0.45)]

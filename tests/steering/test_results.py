@@ -241,3 +241,14 @@ def test_one_training_reward_gets_the_judges_table_unless_judges_are_read_per_co
     for view in views[("trl-grpo", "clf")]:
         view["metrics"]["judges_by_code"] = {}
     assert _judge_matrix_lines(views, order) == []
+
+
+def test_a_sampled_line_break_of_any_kind_stays_inside_its_table_cell():
+    from tabulate import tabulate
+
+    from rewardbench.steering.report import _cell
+
+    text = " logob\r\n\t\t++\r\n    int id = 2\rend\u2028para|pipe\n"  # as SmolLM2 sampled it, plus the rest
+    table = tabulate([[_cell(text), 0.1]], ["completion", "reward"], tablefmt="github")
+    assert len(table.splitlines()) == 3  # header, rule, one row
+    assert "logob ⏎ \t\t++ ⏎     int id = 2 ⏎ end ⏎ para\\|pipe ⏎" in table
