@@ -190,9 +190,10 @@ def measure_policy(
     reward = TimedReward(base, clock)
     options = {**spec.policy_options.get(policy_id, {}), "steps": steps}
     if POLICIES.get(policy_id).options_class.__dataclass_fields__.get("save_steps"):
-        # checkpoint at the cadence of a full run of the preset (its evaluation points), not of these few steps;
-        # a run never checkpoints after its last step, so the bench runs one step past the first checkpoint
-        options.setdefault("save_steps", max(1, spec.steps // spec.eval_points))
+        # checkpoint at the cadence of a full run of the preset (its evenly spaced evaluation points, or halfway
+        # when it places its points by KL alone), not of these few steps; a run never checkpoints after its last
+        # step, so the bench runs one step past the first checkpoint
+        options.setdefault("save_steps", max(1, spec.steps // max(2, spec.eval_points)))
         steps = options["steps"] = max(steps, options["save_steps"] + 1)
     ctx = RunContext(
         model=task.model["embedded"],
