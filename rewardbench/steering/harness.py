@@ -272,8 +272,6 @@ def run_one(
         def on_eval(step: int, model: Any) -> None:
             why = [{"reason": "step"}] if step in ctx.eval_steps else []
             hit = probe.check(step, model) if probe is not None else None
-            if probe is not None:
-                write_json_atomic(run_dir / "work" / "probe.json", probe.trace)
             if hit is not None:
                 why.append(hit)
             if why:
@@ -339,12 +337,11 @@ def _probe(
         gen=task.generation,
         seed=seed,
         targets=tuple(preset.eval_kl),
+        trace_path=trace_path,
     )
     for point in points.points:
         for why in point.get("why", []):
             probe.crossed.update(why.get("targets", []))
-    if trace_path.is_file():
-        probe.trace = json.loads(trace_path.read_text(encoding="utf-8"))
     return probe
 
 

@@ -15,9 +15,12 @@ than by which completions happened to be drawn.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from rewardbench.io import write_json_atomic
 from rewardbench.steering.metrics.kl import kl_estimates
 from rewardbench.steering.sampling import sample, token_logprobs
 from rewardbench.tasks.spec import GenerationSpec
@@ -45,6 +48,8 @@ class KLProbe:
     per_prompt: int = 1
     crossed: set[float] = field(default_factory=set)  #: targets already reached (restored on resume)
     trace: list[dict[str, float]] = field(default_factory=list)  #: ``{"step", "k1", "k3"}`` of every probe
+    #: where the trace is kept after every probe, and read back from when a resumed run builds its probe
+    trace_path: Path | None = None
 
     def __post_init__(self) -> None:
         bad = [t for t in self.targets if not t > 0]
@@ -52,6 +57,8 @@ class KLProbe:
             raise ValueError(f"eval_kl targets must be positive nats per completion, got {bad}")
         if not self.prompts:
             raise ValueError("the KL probe needs at least one training prompt")
+        if self.trace_path is not None and self.trace_path.is_file():
+            self.trace = json.loads(self.trace_path.read_text(encoding="utf-8"))
 
     @property
     def pending(self) -> tuple[float, ...]:
@@ -84,6 +91,8 @@ class KLProbe:
         found = {k: round(v, 6) for k, v in self.estimate(model).items()}
         # a resumed trainer repeats the steps after its checkpoint: their earlier probes are replaced
         self.trace = [*(t for t in self.trace if t["step"] < step), {"step": step, **found}]
+        if self.trace_path is not None:
+            write_json_atomic(self.trace_path, self.trace)
         reached = [t for t in self.pending if found["k3"] >= t]
         if not reached:
             return None

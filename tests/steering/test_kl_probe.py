@@ -63,8 +63,8 @@ def test_probe_estimate_is_k1_and_k3_of_its_samples_scored_by_both_models(tiny_p
     assert found["k3"] == pytest.approx(sum(k3) / len(k3), abs=1e-4)
 
 
-def test_probe_fires_once_per_target_naming_every_target_it_jumped_past(tiny_policy, monkeypatch):
-    probe = _probe(tiny_policy, targets=(0.25, 0.5, 1.0, 2.0))
+def test_probe_fires_once_per_target_naming_every_target_it_jumped_past(tiny_policy, monkeypatch, tmp_path):
+    probe = _probe(tiny_policy, targets=(0.25, 0.5, 1.0, 2.0), trace_path=tmp_path / "probe.json")
     readings = iter([0.1, 0.3, 1.7, 0.2, 5.0])
     calls = []
     monkeypatch.setattr(probe, "estimate", lambda model: calls.append(1) or {"k1": -1.0, "k3": next(readings)})
@@ -75,6 +75,8 @@ def test_probe_fires_once_per_target_naming_every_target_it_jumped_past(tiny_pol
     assert hits[4]["targets"] == [2.0]
     assert hits[5] is None and len(calls) == 5  # nothing pending: no probe is drawn at step 6
     assert [t["step"] for t in probe.trace] == [1, 2, 3, 4, 5]
+    # kept after every probe: a resumed run's probe starts from it
+    assert _probe(tiny_policy, trace_path=tmp_path / "probe.json").trace == probe.trace
 
 
 def test_bad_probe_targets_are_refused_with_the_field_named(tmp_path, tiny_policy):
