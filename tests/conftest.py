@@ -303,15 +303,23 @@ def write_tiny_task(
     return path
 
 
-def run_files(folder: Path, volatile: set[str]) -> dict[str, object]:
-    """Every run file under ``folder`` by cell name, without the keys in ``volatile`` (at any depth)."""
+def run_files(folder: Path, volatile: set[str], *, rel: float | None = None) -> dict[str, object]:
+    """Every run file under ``folder`` by cell name, without the keys in ``volatile`` (at any depth).
+
+    With ``rel``, every float becomes ``pytest.approx(value, rel=rel, abs=rel / 10)``, for comparing runs whose
+    only difference is float summation order (another torch thread count); strings, ints and samples stay exact.
+    """
     import json
+
+    import pytest
 
     def stable(doc: object) -> object:
         if isinstance(doc, dict):
             return {k: stable(v) for k, v in doc.items() if k not in volatile}
         if isinstance(doc, list):
             return [stable(v) for v in doc]
+        if rel is not None and isinstance(doc, float):
+            return pytest.approx(doc, rel=rel, abs=rel / 10)
         return doc
 
     return {p.parent.name: stable(json.loads(p.read_text())) for p in sorted(folder.rglob("result.json"))}

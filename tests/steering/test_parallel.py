@@ -60,7 +60,8 @@ def test_two_jobs_write_the_run_files_of_one_job_and_a_partial_board_after_each_
         echo=lines.append,
     )
     assert [o.status for o in two] == ["done"] * 3
-    assert run_files(tmp_path / "two", VOLATILE) == run_files(tmp_path / "one", VOLATILE)
+    # the same samples and every number but float summation order: one cell of 2 threads vs 2 cells of 1 thread
+    assert run_files(tmp_path / "two", VOLATILE) == run_files(tmp_path / "one", VOLATILE, rel=1e-5)
     assert "2 at a time" in lines[0]
     started = [line.split()[1] for line in lines if line.lstrip().startswith("start")]
     assert sorted(started) == sorted([first, second, third])
