@@ -311,8 +311,6 @@ def run_files(folder: Path, volatile: set[str], *, rel: float | None = None) -> 
     """
     import json
 
-    import pytest
-
     def stable(doc: object) -> object:
         if isinstance(doc, dict):
             return {k: stable(v) for k, v in doc.items() if k not in volatile}
